@@ -1,0 +1,139 @@
+import path from 'node:path'
+
+import {MktError} from '../errors.js'
+import {hostPort, type ConfigFile, type Profile, type SaslSettings, type StoredProfile} from './schema.js'
+import {defaultStateDir, expandHome} from './paths.js'
+
+type Env = Record<string, string | undefined>
+
+export const DEFAULT_PROFILE = 'local'
+export const DEFAULT_BROKERS = ['127.0.0.1:9092']
+export const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:8081/apis/ccompat/v7'
+
+/** Connection flags every command accepts; they win over everything else. */
+export interface ConnectionFlags {
+  profile?: string
+  'bootstrap-server'?: string
+  'registry-url'?: string
+}
+
+export type Source = 'flag' | 'env' | 'profile' | 'default'
+
+export interface ResolvedProfile {
+  profile: Profile
+  /** Where each top-level setting came from, for `mkt profile show`. */
+  sources: Record<'brokers' | 'schemaRegistry' | 'tls' | 'sasl' | 'stateDir', Source>
+  /** True when the named profile exists in the config file. */
+  stored: boolean
+}
+
+function parseBrokers(value: string, origin: string): string[] {
+  const brokers = value.split(',').map((b) => b.trim()).filter(Boolean)
+  for (const broker of brokers) {
+    if (!hostPort.safeParse(broker).success) {
+      throw new MktError(`${origin} has "${broker}", which is not host:port.`, 'Give a comma-separated list such as 127.0.0.1:9092,127.0.0.1:9094.', 'usage')
+    }
+  }
+  if (brokers.length === 0) throw new MktError(`${origin} is empty.`, 'Give at least one broker as host:port.', 'usage')
+  return brokers
+}
+
+function parseBool(value: string, origin: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true
+  if (/^(0|false|no|off)$/i.test(value)) return false
+  throw new MktError(`${origin} is "${value}", not a boolean.`, 'Use true or false.', 'usage')
+}
+
+function envSasl(env: Env, stored: SaslSettings | undefined): SaslSettings | undefined {
+  const {MKT_SASL_MECHANISM: mechanism, MKT_SASL_USERNAME: username, MKT_SASL_PASSWORD: password} = env
+  if (!mechanism && !username && !password) return undefined
+  const merged = {mechanism: mechanism ?? stored?.mechanism ?? 'scram-sha-512', username: username ?? stored?.username, password: password ?? stored?.password}
+  if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(merged.mechanism)) {
+    throw new MktError(`MKT_SASL_MECHANISM is "${merged.mechanism}".`, 'Use plain, scram-sha-256 or scram-sha-512.', 'usage')
+  }
+  if (!merged.username || !merged.password) {
+    throw new MktError('SASL needs both a username and a password, but only one was given.', 'Set MKT_SASL_USERNAME and MKT_SASL_PASSWORD together.', 'config')
+  }
+  return merged as SaslSettings
+}
+
+/**
+ * Applies flag > MKT_* env > profile > default, field by field. Pure: the
+ * caller passes the config file and environment, so precedence is unit-tested.
+ */
+export function resolveProfile(config: ConfigFile, flags: ConnectionFlags = {}, env: Env = process.env, options: {allowUnknown?: boolean} = {}): ResolvedProfile {
+  const name = flags.profile ?? env.MKT_PROFILE ?? config.current ?? DEFAULT_PROFILE
+  const stored: StoredProfile | undefined = config.profiles[name]
+  const explicitlyNamed = Boolean(flags.profile ?? env.MKT_PROFILE)
+  if (!stored && explicitlyNamed && name !== DEFAULT_PROFILE && !options.allowUnknown) {
+    const known = Object.keys(config.profiles)
+    throw new MktError(`There is no profile named "${name}".`, known.length > 0 ? `Known profiles: ${known.join(', ')}.` : 'Run `mkt infra up` to create the local profile, or drop --profile.', 'config')
+  }
+  const p = stored ?? {}
+  const sources = {} as ResolvedProfile['sources']
+
+  let brokers: string[]
+  if (flags['bootstrap-server']) [brokers, sources.brokers] = [parseBrokers(flags['bootstrap-server'], '--bootstrap-server'), 'flag']
+  else if (env.MKT_BROKERS) [brokers, sources.brokers] = [parseBrokers(env.MKT_BROKERS, 'MKT_BROKERS'), 'env']
+  else if (p.brokers) [brokers, sources.brokers] = [p.brokers, 'profile']
+  else [brokers, sources.brokers] = [DEFAULT_BROKERS, 'default']
+
+  let schemaRegistry: Profile['schemaRegistry']
+  const registryOverride = flags['registry-url'] ?? env.MKT_SCHEMA_REGISTRY_URL
+  if (registryOverride) {
+    try {
+      new URL(registryOverride)
+    } catch {
+      const origin = flags['registry-url'] ? '--registry-url' : 'MKT_SCHEMA_REGISTRY_URL'
+      throw new MktError(`${origin} is "${registryOverride}", which is not a URL.`, `Use something like ${DEFAULT_REGISTRY_URL}.`, 'usage')
+    }
+    schemaRegistry = {...p.schemaRegistry, url: registryOverride}
+    sources.schemaRegistry = flags['registry-url'] ? 'flag' : 'env'
+  } else if (p.schemaRegistry) [schemaRegistry, sources.schemaRegistry] = [p.schemaRegistry, 'profile']
+  else [schemaRegistry, sources.schemaRegistry] = [{url: DEFAULT_REGISTRY_URL}, 'default']
+
+  let tls = p.tls
+  sources.tls = tls ? 'profile' : 'default'
+  if (env.MKT_TLS !== undefined || env.MKT_TLS_CA) {
+    tls = {
+      rejectUnauthorized: true,
+      ...tls,
+      enabled: env.MKT_TLS === undefined ? true : parseBool(env.MKT_TLS, 'MKT_TLS'),
+      ...(env.MKT_TLS_CA ? {ca: env.MKT_TLS_CA} : {}),
+    }
+    sources.tls = 'env'
+  }
+
+  const saslFromEnv = envSasl(env, p.sasl)
+  const sasl = saslFromEnv ?? p.sasl
+  sources.sasl = saslFromEnv ? 'env' : p.sasl ? 'profile' : 'default'
+
+  let stateDir: string
+  if (env.MKT_STATE_DIR) [stateDir, sources.stateDir] = [env.MKT_STATE_DIR, 'env']
+  else if (p.stateDir) [stateDir, sources.stateDir] = [p.stateDir, 'profile']
+  else [stateDir, sources.stateDir] = [defaultStateDir(env), 'default']
+
+  return {
+    profile: {
+      name,
+      brokers,
+      schemaRegistry,
+      ...(tls ? {tls} : {}),
+      ...(sasl ? {sasl} : {}),
+      stateDir: path.resolve(expandHome(stateDir)),
+      ...(p.runtime ? {runtime: p.runtime} : {}),
+      clientId: p.clientId ?? 'mkt',
+    },
+    sources,
+    stored: Boolean(stored),
+  }
+}
+
+/** A copy safe to print: secrets masked. */
+export function redactProfile(profile: Profile): Profile {
+  return {
+    ...profile,
+    ...(profile.sasl ? {sasl: {...profile.sasl, password: '********'}} : {}),
+    schemaRegistry: {...profile.schemaRegistry, ...(profile.schemaRegistry.password ? {password: '********'} : {})},
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Every failure a user can cause or fix surfaces as an MktError: one sentence
+ * saying what is wrong, a suggestion of what to do next, and a documented exit
+ * code (README "Exit codes"). Anything else is a bug and exits with 1.
+ */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  config: 3,
+  unreachable: 4,
+  prerequisite: 5,
+  infra: 6,
+  notFound: 7,
+} as const
+
+export type ExitCodeName = keyof typeof ExitCode
+
+export class MktError extends Error {
+  readonly exitCode: number
+
+  constructor(
+    message: string,
+    readonly suggestion: string | undefined,
+    readonly code: ExitCodeName,
+    options?: {cause?: unknown},
+  ) {
+    super(message, options)
+    this.name = 'MktError'
+    this.exitCode = ExitCode[code]
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {code: this.code, exitCode: this.exitCode, message: this.message, suggestion: this.suggestion}
+  }
+}
+
+export function isMktError(error: unknown): error is MktError {
+  return error instanceof MktError
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
