@@ -1,0 +1,3 @@
+export * from './client.js'
+export * from './kafkajs.js'
+export * from './health.js'
