@@ -1,0 +1,3 @@
+export * from './cluster.js'
+export * from './plan.js'
+export * from './spec.js'
