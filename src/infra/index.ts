@@ -1,0 +1,7 @@
+export * from './artifacts.js'
+export * from './graph.js'
+export * from './local-runtime.js'
+export * from './process.js'
+export * from './runtime.js'
+export * from './state.js'
+export * from './logs.js'

@@ -1,0 +1,119 @@
+import {spawn} from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+
+/** How to start one service process. */
+export interface LaunchSpec {
+  command: string
+  args: string[]
+  env: Record<string, string>
+  cwd: string
+}
+
+/** What we remember about a started process, next to its data. */
+export interface ProcessRecord {
+  pid: number
+  startedAt: string
+  command: string[]
+  logFile: string
+}
+
+export function pidFile(dataDir: string): string {
+  return path.join(dataDir, 'process.json')
+}
+
+export function logFile(dataDir: string): string {
+  return path.join(dataDir, 'service.log')
+}
+
+export function readRecord(dataDir: string): ProcessRecord | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(pidFile(dataDir), 'utf8')) as ProcessRecord
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Alive and really ours: a pid can be reused after a crash, so the command
+ * line must still carry the -Dmkt.service marker we started it with.
+ */
+export function isOurs(pid: number, serviceName: string): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    return cmdline.includes(`-Dmkt.service=${serviceName}\0`)
+  } catch {
+    return true // no /proc (macOS): trust kill(0)
+  }
+}
+
+export type ProcessState = 'running' | 'stopped' | 'crashed'
+
+export function processState(dataDir: string, serviceName: string): {state: ProcessState; record?: ProcessRecord} {
+  const record = readRecord(dataDir)
+  if (!record) return {state: 'stopped'}
+  return isOurs(record.pid, serviceName) ? {state: 'running', record} : {state: 'crashed', record}
+}
+
+/** Starts a detached background process whose output goes to its log file. */
+export function startProcess(dataDir: string, launch: LaunchSpec): ProcessRecord {
+  fs.mkdirSync(dataDir, {recursive: true})
+  const log = logFile(dataDir)
+  const fd = fs.openSync(log, 'a')
+  fs.writeSync(fd, `\n===== mkt: starting at ${new Date().toISOString()}: ${launch.command} ${launch.args.join(' ')}\n`)
+  const child = spawn(launch.command, launch.args, {
+    cwd: launch.cwd,
+    env: {...process.env, ...launch.env},
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  })
+  fs.closeSync(fd)
+  if (child.pid === undefined) throw new Error(`could not start ${launch.command}`)
+  child.unref()
+  const record: ProcessRecord = {pid: child.pid, startedAt: new Date().toISOString(), command: [launch.command, ...launch.args], logFile: log}
+  fs.writeFileSync(pidFile(dataDir), JSON.stringify(record, null, 2))
+  return record
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** SIGTERM, wait up to timeoutMs for a graceful exit, then SIGKILL. */
+export async function stopProcess(dataDir: string, serviceName: string, timeoutMs: number): Promise<'stopped' | 'killed' | 'not-running'> {
+  const record = readRecord(dataDir)
+  if (!record || !isOurs(record.pid, serviceName)) {
+    fs.rmSync(pidFile(dataDir), {force: true})
+    return 'not-running'
+  }
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(record.pid, sig)
+    } catch {}
+  }
+  signal('SIGTERM')
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (!isOurs(record.pid, serviceName)) {
+      fs.rmSync(pidFile(dataDir), {force: true})
+      return 'stopped'
+    }
+    await sleep(200)
+  }
+  signal('SIGKILL')
+  while (isOurs(record.pid, serviceName)) await sleep(100)
+  fs.rmSync(pidFile(dataDir), {force: true})
+  return 'killed'
+}
+
+export function tailFile(file: string, lines: number): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8')
+    return text.trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return ''
+  }
+}

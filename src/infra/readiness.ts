@@ -1,0 +1,65 @@
+import {createKafka} from '../kafka/client.js'
+import type {Profile} from '../config/schema.js'
+import {MktError} from '../errors.js'
+import type {ServiceNode} from './graph.js'
+import {logFile, processState, tailFile} from './process.js'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+function diedError(node: ServiceNode): MktError {
+  const log = logFile(node.dataDir)
+  return new MktError(
+    `${node.name} exited while starting. The end of its log (${log}):\n${tailFile(log, 25)}`,
+    `Fix the cause shown above, then run \`mkt infra up\` again; \`mkt infra logs ${node.name}\` shows the whole log.`,
+    'infra',
+  )
+}
+
+function timeoutError(node: ServiceNode, seconds: number, lastError: string): MktError {
+  const log = logFile(node.dataDir)
+  return new MktError(
+    `${node.name} did not become ready within ${seconds}s (last check: ${lastError}). The end of its log:\n${tailFile(log, 15)}`,
+    `See \`mkt infra logs ${node.name}\`; a slow machine may need --timeout.`,
+    'infra',
+  )
+}
+
+/** Polls check() until it returns true, failing early if a watched process dies. */
+async function waitFor(nodes: ServiceNode[], timeoutMs: number, check: () => Promise<true | string>): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last: string
+  for (;;) {
+    for (const node of nodes) if (processState(node.dataDir, node.name).state !== 'running') throw diedError(node)
+    const result = await check().catch((error: Error) => error.message)
+    if (result === true) return
+    last = result
+    if (Date.now() > deadline) throw timeoutError(nodes[0]!, Math.round(timeoutMs / 1000), last)
+    await sleep(500)
+  }
+}
+
+/** Ready when every broker has registered with the quorum and a controller is elected. */
+export async function waitForKafka(profile: Profile, brokers: ServiceNode[], timeoutMs: number): Promise<{clusterId: string; controller: number}> {
+  let info = {clusterId: '', controller: -1}
+  await waitFor(brokers, timeoutMs, async () => {
+    const admin = createKafka(profile, {role: 'infra', retries: 0, connectionTimeout: 1000}).admin()
+    try {
+      await admin.connect()
+      const cluster = await admin.describeCluster()
+      if (cluster.brokers.length < brokers.length) return `${cluster.brokers.length}/${brokers.length} brokers registered`
+      if (cluster.controller === null || cluster.controller < 0) return 'no active controller yet'
+      info = {clusterId: cluster.clusterId, controller: cluster.controller}
+      return true
+    } finally {
+      await admin.disconnect().catch(() => {})
+    }
+  })
+  return info
+}
+
+export async function waitForHttp(node: ServiceNode, url: string, timeoutMs: number): Promise<void> {
+  await waitFor([node], timeoutMs, async () => {
+    const response = await fetch(url, {signal: AbortSignal.timeout(2000)})
+    return response.ok ? true : `HTTP ${response.status}`
+  })
+}
