@@ -1,0 +1,57 @@
+import {Flags} from '@oclif/core'
+import chalk from 'chalk'
+
+import {infraUp, type UpResult} from '../../src/infra/index.js'
+import {BaseCommand} from '../../src/ui/base-command.js'
+import {stateDirFlag} from '../../src/ui/infra-flags.js'
+import {createProgress} from '../../src/ui/progress.js'
+
+export default class InfraUp extends BaseCommand<typeof InfraUp> {
+  static override summary = 'Start the runtime: Kafka (KRaft) and the schema registry, then apply the topic spec.'
+  static override description = `Starts real services as supervised background processes from artifacts that Maven resolves from Maven Central once and caches in ~/.cache/mkt: Apache Kafka 3.9 in KRaft mode (1 or 3 combined broker+controller nodes) and Apicurio Registry with its Confluent-compatible API. Waits until every service answers, applies compose/topics.yaml and writes the connection profile (named by --profile, default "local").
+
+Running it again on a running runtime changes nothing and says so; after \`infra down\` it restarts on the same data.`
+  static override examples = [
+    {description: 'Start a single broker and the registry', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'A 3-node cluster (replication 3, min.insync.replicas=2)', command: '<%= config.bin %> <%= command.id %> --brokers 3'},
+    {description: 'Next to another Kafka already on 9092', command: '<%= config.bin %> <%= command.id %> --kafka-port 29092 --registry-port 28081 --state-dir ~/mkt-alt --profile alt'},
+  ]
+
+  static override flags = {
+    runtime: Flags.option({options: ['auto', 'local', 'docker'] as const, default: 'auto', description: 'auto: docker when a Docker engine answers, else local processes.', helpGroup: 'RUNTIME'})(),
+    brokers: Flags.option({options: ['1', '3'] as const, description: 'Kafka nodes to run (default 1; 3 gives replication 3 and min.insync.replicas=2).', helpGroup: 'RUNTIME'})(),
+    'kafka-port': Flags.integer({description: 'Client port of the first broker (default 9092, or what the runtime used before); broker i uses port+2i, its controller port+2i+1.', min: 1024, max: 65_000, helpGroup: 'RUNTIME'}),
+    'registry-port': Flags.integer({description: 'HTTP port of the schema registry (default 8081, or what the runtime used before).', min: 1024, max: 65_535, helpGroup: 'RUNTIME'}),
+    'state-dir': stateDirFlag,
+    timeout: Flags.integer({description: 'Seconds to wait for each service to answer.', default: 120, min: 5, helpGroup: 'RUNTIME'}),
+  }
+
+  async run(): Promise<UpResult> {
+    const {flags} = this
+    const resolved = this.connection({allowUnknown: true})
+    const progress = createProgress({enabled: !this.jsonEnabled(), tty: this.interactive})
+    let result: UpResult
+    try {
+      result = await infraUp({
+        runtime: flags.runtime,
+        stateDir: flags['state-dir'] ?? resolved.profile.stateDir,
+        overrides: {
+          ...(flags['kafka-port'] ? {kafkaPort: flags['kafka-port']} : {}),
+          ...(flags['registry-port'] ? {registryPort: flags['registry-port']} : {}),
+          ...(flags.brokers ? {brokers: Number(flags.brokers) as 1 | 3} : {}),
+        },
+        profileName: resolved.profile.name,
+        timeoutMs: flags.timeout * 1000,
+        onProgress: progress,
+      })
+    } finally {
+      progress.stop()
+    }
+    const {layout} = result.state
+    if (result.alreadyRunning) this.log(`The runtime in ${layout.stateDir} is already running; nothing to do.`)
+    else this.log(chalk.green(`Runtime up: ${layout.brokers} broker(s), registry on port ${layout.registryPort}.`))
+    for (const line of result.topics?.applied ?? []) this.log(`  topics: ${line}`)
+    this.log(`Profile "${result.profileName}" → brokers ${layout.host}:${layout.kafkaPort}${layout.brokers > 1 ? ` (+${layout.brokers - 1})` : ''}. Try \`mkt status\` or \`mkt topics list\`.`)
+    return result
+  }
+}

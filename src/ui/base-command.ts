@@ -1,0 +1,83 @@
+import {Command, Flags, type Interfaces} from '@oclif/core'
+import chalk from 'chalk'
+
+import {loadProfile, type ResolvedProfile} from '../config/index.js'
+import {isMktError, MktError} from '../errors.js'
+import {explainKafkaError} from '../kafka/client.js'
+import {debugEnabled} from '../log.js'
+
+export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type InferredArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+/**
+ * What every mkt command shares: --json, the connection flags, profile
+ * resolution and the error contract (one sentence, a hint, a documented exit
+ * code; a stack trace only with DEBUG=mkt*).
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    profile: Flags.string({description: 'Connection profile to use (default: the current one, see `mkt profile list`).', helpGroup: 'CONNECTION', env: 'MKT_PROFILE'}),
+    'bootstrap-server': Flags.string({description: 'Brokers as host:port[,host:port], overriding the profile (MKT_BROKERS).', helpGroup: 'CONNECTION'}),
+    'registry-url': Flags.string({description: 'Schema registry URL (Confluent-compatible API), overriding the profile (MKT_SCHEMA_REGISTRY_URL).', helpGroup: 'CONNECTION'}),
+  }
+
+  protected flags!: InferredFlags<T>
+  protected args!: InferredArgs<T>
+  /** Positional arguments after flag parsing (for commands with strict = false). */
+  protected positional: string[] = []
+  private resolved?: ResolvedProfile
+
+  public override async init(): Promise<void> {
+    await super.init()
+    const {args, argv, flags} = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    })
+    this.flags = flags as InferredFlags<T>
+    this.args = args as InferredArgs<T>
+    this.positional = argv.map(String)
+  }
+
+  /**
+   * The active profile after flag > MKT_* env > config file > default.
+   * allowUnknown: a --profile that does not exist yet (infra up creates it).
+   */
+  protected connection(options: {allowUnknown?: boolean} = {}): ResolvedProfile {
+    if (!this.resolved) {
+      const flags = this.flags as {profile?: string; 'bootstrap-server'?: string; 'registry-url'?: string}
+      this.resolved = loadProfile({
+        ...(flags.profile ? {profile: flags.profile} : {}),
+        ...(flags['bootstrap-server'] ? {'bootstrap-server': flags['bootstrap-server']} : {}),
+        ...(flags['registry-url'] ? {'registry-url': flags['registry-url']} : {}),
+      }, options)
+    }
+    return this.resolved
+  }
+
+  /** Human output goes to stdout only without --json; progress always to stderr. */
+  protected get interactive(): boolean {
+    return Boolean(process.stderr.isTTY) && !this.jsonEnabled()
+  }
+
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    const error = this.resolved ? explainKafkaError(err, this.resolved.profile) : err
+    if (!isMktError(error) && err.oclif) return super.catch(err) // parse errors, this.exit(): oclif's own contract
+    const known = isMktError(error)
+      ? error
+      : new MktError(`Unexpected error: ${err.message}`, 'This is a bug in mkt; run again with DEBUG=mkt* for the stack trace and report it.', 'internal', {cause: err})
+    if (this.jsonEnabled()) {
+      this.logJson({error: known.toJSON()})
+    } else {
+      process.stderr.write(`${chalk.red('Error:')} ${known.message}\n`)
+      if (known.suggestion) process.stderr.write(`${chalk.dim('Hint:')} ${known.suggestion}\n`)
+    }
+    if (debugEnabled()) process.stderr.write(`${(err.stack ?? String(err))}\n`)
+    process.exitCode = known.exitCode
+    return this.exit(known.exitCode)
+  }
+}
