@@ -1,0 +1,47 @@
+import {describe, expect, it} from 'vitest'
+
+import {bootstrapServers, buildServiceGraph, startOrder, type RuntimeLayout} from '../../src/infra/graph.js'
+import {newClusterId, serverProperties} from '../../src/infra/kafka-node.js'
+import {planLayout} from '../../src/infra/local-runtime.js'
+
+const layout = (brokers: 1 | 3): RuntimeLayout => ({brokers, host: '127.0.0.1', kafkaPort: 9092, registryPort: 8081, stateDir: '/s'})
+
+describe('service graph and node configs', () => {
+  it('gives each broker a client and a controller port and starts brokers before the registry', () => {
+    const graph = buildServiceGraph(layout(3))
+    expect(graph.map((n) => [n.name, n.ports])).toEqual([
+      ['kafka-1', {client: 9092, controller: 9093}],
+      ['kafka-2', {client: 9094, controller: 9095}],
+      ['kafka-3', {client: 9096, controller: 9097}],
+      ['registry', {http: 8081}],
+    ])
+    expect(startOrder(graph).map((wave) => wave.map((n) => n.name))).toEqual([['kafka-1', 'kafka-2', 'kafka-3'], ['registry']])
+    expect(bootstrapServers(layout(3))).toEqual(['127.0.0.1:9092', '127.0.0.1:9094', '127.0.0.1:9096'])
+  })
+
+  it('configures a 3-node quorum with replication 3 and min.insync.replicas 2', () => {
+    const l = layout(3)
+    const props = serverProperties(l, buildServiceGraph(l)[1]!, 1)
+    expect(props['node.id']).toBe(2)
+    expect(props['controller.quorum.voters']).toBe('1@127.0.0.1:9093,2@127.0.0.1:9095,3@127.0.0.1:9097')
+    expect(props['listeners']).toBe('PLAINTEXT://127.0.0.1:9094,CONTROLLER://127.0.0.1:9095')
+    expect(props).toMatchObject({'default.replication.factor': 3, 'min.insync.replicas': 2, 'offsets.topic.replication.factor': 3, 'transaction.state.log.min.isr': 2})
+  })
+
+  it('keeps a single node writable: replication 1, min.insync.replicas 1', () => {
+    const l = layout(1)
+    expect(serverProperties(l, buildServiceGraph(l)[0]!, 0)).toMatchObject({'default.replication.factor': 1, 'min.insync.replicas': 1, 'transaction.state.log.min.isr': 1})
+  })
+
+  it('makes KRaft cluster ids of 22 base64url characters', () => {
+    for (let i = 0; i < 50; i++) expect(newClusterId()).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/)
+  })
+
+  it('restarts on the saved layout, takes new ports only when stopped, never a new broker count', () => {
+    const saved = {...layout(1), kafkaPort: 19092}
+    expect(planLayout('/s', saved, {}, false).kafkaPort).toBe(19092)
+    expect(planLayout('/s', saved, {kafkaPort: 29092}, false).kafkaPort).toBe(29092)
+    expect(() => planLayout('/s', saved, {kafkaPort: 29092}, true)).toThrow(/cannot move while running/)
+    expect(() => planLayout('/s', saved, {brokers: 3}, false)).toThrow(/created with 1 broker/)
+  })
+})
