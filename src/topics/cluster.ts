@@ -77,23 +77,32 @@ export interface ApplyOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** Waits until every partition of the topics has a leader that every broker knows of. */
-export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits until the new topics have a leader for every partition, as seen by
+ * several brokers in a row: CreateTopics returns once the controller commits,
+ * but each broker applies the change to its metadata a moment later, and a
+ * request routed to a lagging broker would not see the topic yet.
+ */
+export async function waitForLeaders(admin: Admin, topics: string[], brokers: number, timeoutMs = 30_000): Promise<void> {
   if (topics.length === 0) return
   const deadline = Date.now() + timeoutMs
-  for (;;) {
+  const needed = brokers > 1 ? 3 * brokers : 1
+  let streak = 0
+  while (streak < needed) {
     try {
       const {topics: meta} = await admin.fetchTopicMetadata({topics})
-      if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return
+      const ready = meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+      streak = ready ? streak + 1 : 0
     } catch (error) {
-      if (!(error as {retriable?: boolean}).retriable || Date.now() > deadline) throw error
+      if (!(error as {retriable?: boolean}).retriable) throw error
+      streak = 0
     }
     if (Date.now() > deadline) throw new MktError(`Topics ${topics.join(', ')} have partitions without a leader after ${timeoutMs / 1000}s.`, 'Check `mkt infra status` and the broker logs.', 'infra')
-    await sleep(200)
+    if (streak < needed) await sleep(100)
   }
 }
 
-async function execute(admin: Admin, plan: TopicPlan): Promise<string[]> {
+async function execute(admin: Admin, plan: TopicPlan, brokers: number): Promise<string[]> {
   const done: string[] = []
   const creates = plan.actions.flatMap((a) => (a.kind === 'create' ? [a.topic] : []))
   if (creates.length > 0) {
@@ -109,7 +118,7 @@ async function execute(admin: Admin, plan: TopicPlan): Promise<string[]> {
       })),
     })
   }
-  await waitForLeaders(admin, creates.map((t) => t.name))
+  await waitForLeaders(admin, creates.map((t) => t.name), brokers)
   for (const action of plan.actions) {
     if (action.kind === 'add-partitions') await admin.createPartitions({topicPartitions: [{topic: action.name, count: action.to}]})
     if (action.kind === 'alter-configs') {
@@ -129,7 +138,7 @@ export async function applyTopicSpec(profile: Profile, options: ApplyOptions = {
     const {brokers} = await admin.describeCluster()
     const existing = await readTopics(admin)
     const plan = planTopics(desiredTopics(spec, brokers.length), existing, {brokers: brokers.length, prune: options.prune ?? false})
-    const applied = options.dryRun ? [] : await execute(admin, plan)
+    const applied = options.dryRun ? [] : await execute(admin, plan, brokers.length)
     return {plan, applied, dryRun: Boolean(options.dryRun), brokers: brokers.length}
   })
 }
