@@ -12,6 +12,10 @@ export const ExitCode = {
   prerequisite: 5,
   infra: 6,
   notFound: 7,
+  /** Some input was rejected (sent to the DLQ); the rest was delivered. */
+  rejected: 8,
+  /** A schema is not compatible with what the registry holds. */
+  incompatible: 9,
 } as const
 
 export type ExitCodeName = keyof typeof ExitCode

@@ -1,1 +1,3 @@
 export * from './registry.js'
+export * from './avro.js'
+export * from './subjects.js'

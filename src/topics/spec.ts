@@ -15,6 +15,7 @@ const topicSchema = z.strictObject({
   replication: z.union([z.literal('auto'), z.int().min(1).max(32)]).optional(),
   compacted: z.boolean().default(false),
   description: z.string().optional(),
+  valueSchema: z.string().regex(/^[\w.-]+\.avsc$/, 'a file name under compose/schemas, e.g. product-card.avsc').optional(),
   configs: z.record(z.string(), configValue).default({}),
 })
 

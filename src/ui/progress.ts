@@ -61,3 +61,29 @@ export function createProgress(options: {enabled: boolean; tty: boolean; stream?
     },
   })
 }
+
+/** One live status line on a TTY (rewritten in place); silent otherwise. Messages print above it. */
+export function createStatusLine(options: {enabled: boolean; stream?: NodeJS.WriteStream}): {update(text: string): void; print(text: string): void; clear(): void} {
+  const stream = options.stream ?? process.stderr
+  let current = ''
+  const clear = () => {
+    if (options.enabled && current) stream.write('\r\u001B[2K')
+  }
+  return {
+    update(text) {
+      if (!options.enabled) return
+      clear()
+      current = text
+      stream.write(text)
+    },
+    print(text) {
+      clear()
+      stream.write(`${text}\n`)
+      if (options.enabled && current) stream.write(current)
+    },
+    clear() {
+      clear()
+      current = ''
+    },
+  }
+}

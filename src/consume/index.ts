@@ -1,0 +1,2 @@
+export * from './consume.js'
+export * from './decode.js'

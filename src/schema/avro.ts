@@ -1,0 +1,57 @@
+import fs from 'node:fs'
+
+import avro from 'avsc'
+
+import {MktError} from '../errors.js'
+import {composePath} from '../package-root.js'
+
+/** Reads and parses an Avro schema file (.avsc), naming the file in any error. */
+export function readAvroSchema(file: string): {text: string; type: avro.Type} {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new MktError(`Cannot read the schema file ${file}: ${(error as Error).message}.`, 'Check the path.', 'notFound')
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new MktError(`The schema file ${file} is not valid JSON: ${(error as Error).message}.`, 'An .avsc file is a JSON Avro schema.', 'config')
+  }
+  try {
+    return {text: JSON.stringify(json), type: avro.Type.forSchema(json as avro.Schema)}
+  } catch (error) {
+    throw new MktError(`The schema file ${file} is not a valid Avro schema: ${(error as Error).message}.`, 'See https://avro.apache.org/docs/ for the schema format.', 'config')
+  }
+}
+
+const bundled = new Map<string, {text: string; type: avro.Type}>()
+
+/** A schema shipped in compose/schemas, parsed once. */
+export function bundledSchema(name: string): {text: string; type: avro.Type} {
+  let schema = bundled.get(name)
+  if (!schema) {
+    schema = readAvroSchema(composePath('schemas', name))
+    bundled.set(name, schema)
+  }
+  return schema
+}
+
+/**
+ * Confluent wire format: magic byte 0, 4-byte big-endian schema id, Avro binary.
+ * Synchronous on purpose: the registry client's encode() is async per record,
+ * too slow for the million-card hot path; ids come from that client.
+ */
+export function encodeWire(schemaId: number, type: avro.Type, value: unknown): Buffer {
+  const body = type.toBuffer(value)
+  const out = Buffer.allocUnsafe(5 + body.length)
+  out[0] = 0
+  out.writeInt32BE(schemaId, 1)
+  body.copy(out, 5)
+  return out
+}
+
+export function wireSchemaId(buffer: Buffer): number | undefined {
+  return buffer.length >= 5 && buffer[0] === 0 ? buffer.readInt32BE(1) : undefined
+}

@@ -1,0 +1,6 @@
+export * from './generate.js'
+export * from './pace.js'
+export * from './rejections.js'
+export * from './send.js'
+export * from './sources.js'
+export * from './plan.js'
