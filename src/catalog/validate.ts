@@ -120,10 +120,8 @@ export function validateCard(input: unknown, now: () => string = () => new Date(
     const id = (input as {product_id?: unknown}).product_id
     return {ok: false, errors, ...(typeof id === 'string' && id ? {productId: id} : {})}
   }
-  const stamp = now()
   const card = parsed.data
-  return {
-    ok: true,
-    card: {...card, created_at: card.created_at ?? card.updated_at ?? stamp, updated_at: card.updated_at ?? stamp} as ProductCard,
-  }
+  if (card.created_at && card.updated_at) return {ok: true, card: card as ProductCard}
+  const stamp = now()
+  return {ok: true, card: {...card, created_at: card.created_at ?? card.updated_at ?? stamp, updated_at: card.updated_at ?? stamp} as ProductCard}
 }

@@ -55,3 +55,38 @@ export function encodeWire(schemaId: number, type: avro.Type, value: unknown): B
 export function wireSchemaId(buffer: Buffer): number | undefined {
   return buffer.length >= 5 && buffer[0] === 0 ? buffer.readInt32BE(1) : undefined
 }
+
+const SLAB_BYTES = 1024 * 1024
+
+/**
+ * encodeWire for streams of records: encodes straight into 1 MiB slabs and
+ * hands out views, instead of two allocations and a copy per record. A slab
+ * lives as long as any record in it (until its batch is sent).
+ */
+export class WireEncoder {
+  private slab = Buffer.allocUnsafe(SLAB_BYTES)
+  private position = 0
+
+  constructor(
+    readonly schemaId: number,
+    readonly type: avro.Type,
+  ) {}
+
+  encode(value: unknown): Buffer {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const start = this.position
+      if (SLAB_BYTES - start >= 5) {
+        this.slab[start] = 0
+        this.slab.writeInt32BE(this.schemaId, start + 1)
+        const end = this.type.encode(value, this.slab, start + 5)
+        if (end > 0) {
+          this.position = end
+          return this.slab.subarray(start, end)
+        }
+      }
+      this.slab = Buffer.allocUnsafe(SLAB_BYTES)
+      this.position = 0
+    }
+    return encodeWire(this.schemaId, this.type, value) // larger than a slab
+  }
+}

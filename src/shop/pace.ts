@@ -52,7 +52,7 @@ export async function* continuous(open: () => Promise<AsyncIterable<SourceItem>>
       const value = refreshCard(item.value)
       if (!validateCard(value).ok) continue
       yielded++
-      yield {origin: item.origin, text: JSON.stringify(value), value}
+      yield {origin: item.origin, value}
     }
     if (yielded === 0) return // nothing valid to replay
   }

@@ -5,10 +5,10 @@ import {MktError} from '../errors.js'
 import {createKafka, explainKafkaError, retryRetriable} from '../kafka/client.js'
 import {CompressionTypes, registerLz4} from '../kafka/compression.js'
 import type {Producer} from '../kafka/kafkajs.js'
-import {encodeWire} from '../schema/avro.js'
+import {WireEncoder} from '../schema/avro.js'
 import {topicValueSchema} from '../schema/subjects.js'
 import {describeOrigin, rejectionFromInput} from './rejections.js'
-import type {SourceItem} from './sources.js'
+import {originalText, type SourceItem} from './sources.js'
 
 export const SHOP_TOPIC = 'shop-products'
 export const DLQ_TOPIC = 'shop-products-dlq'
@@ -77,6 +77,8 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
   await assertTopicsExist(profile, [topic, dlqTopic])
   const [cardSchema, dlqSchema] = await Promise.all([topicValueSchema(profile, topic, SHOP_TOPIC), topicValueSchema(profile, dlqTopic, DLQ_TOPIC)])
 
+  const cards = new WireEncoder(cardSchema.id, cardSchema.type)
+  const rejections = new WireEncoder(dlqSchema.id, dlqSchema.type)
   registerLz4()
   const producer: Producer = createKafka(profile, {role: 'shop', retries: 5}).producer({idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false})
   try {
@@ -133,12 +135,12 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
       const result: Validation = item.parseError === undefined ? validateCard(item.value) : {ok: false, errors: [`(record): ${item.parseError}`]}
       if (result.ok) {
         const card: ProductCard = options.store && !(item.value as {store_id?: unknown}).store_id ? {...result.card, store_id: options.store} : result.card
-        const value = encodeWire(cardSchema.id, cardSchema.type, card)
+        const value = cards.encode(card)
         batch.cards.push({key: card.product_id, value})
         batch.bytes += value.length
       } else {
-        const rejection = rejectionFromInput('shop-send', item.origin, item.text, result.errors)
-        batch.rejects.push({key: result.productId ?? null, value: encodeWire(dlqSchema.id, dlqSchema.type, rejection)})
+        const rejection = rejectionFromInput('shop-send', item.origin, originalText(item), result.errors)
+        batch.rejects.push({key: result.productId ?? null, value: rejections.encode(rejection)})
         options.onReject?.(describeOrigin(item.origin), result.errors)
       }
       if (batch.cards.length + batch.rejects.length >= batchSize || batch.bytes >= 4 * 1024 * 1024) {

@@ -15,8 +15,17 @@ export interface Origin {
   index: number
 }
 
-/** One record of input: parsed, or the text that failed to parse and why. */
-export type SourceItem = {origin: Origin; text: string} & ({value: unknown; parseError?: undefined} | {value?: undefined; parseError: string})
+/**
+ * One record of input: parsed, or the text that failed to parse and why.
+ * `raw` is the text as read when there is one (a JSON Lines line); otherwise
+ * the text is made from the value only if the record is rejected.
+ */
+export type SourceItem = {origin: Origin; raw?: string} & ({value: unknown; parseError?: undefined} | {value?: undefined; parseError: string})
+
+/** The input as the user gave it, for the DLQ. */
+export function originalText(item: SourceItem): string {
+  return item.raw ?? (item.value === undefined ? '' : JSON.stringify(item.value))
+}
 
 export type FileFormat = 'json-array' | 'json-lines'
 
@@ -62,9 +71,9 @@ export async function* readJsonLines(file: string): AsyncGenerator<SourceItem> {
     if (!text.trim()) continue
     const origin = {file, line, index: index++}
     try {
-      yield {origin, text, value: JSON.parse(text)}
+      yield {origin, raw: text, value: JSON.parse(text)}
     } catch (error) {
-      yield {origin, text, parseError: `not valid JSON: ${(error as Error).message}`}
+      yield {origin, raw: text, parseError: `not valid JSON: ${(error as Error).message}`}
     }
   }
 }
@@ -80,12 +89,12 @@ export async function* readJsonArray(file: string): AsyncGenerator<SourceItem> {
   try {
     for await (const element of pipeline as AsyncIterable<{key: number; value: unknown}>) {
       index = element.key + 1
-      yield {origin: {file, index: element.key}, text: JSON.stringify(element.value), value: element.value}
+      yield {origin: {file, index: element.key}, value: element.value}
     }
   } catch (error) {
     yield {
       origin: {file, index},
-      text: '',
+      raw: '',
       parseError: `the JSON array is malformed after element ${index} (${(error as Error).message}); the rest of the file could not be read`,
     }
   } finally {
@@ -97,6 +106,6 @@ export async function* readJsonArray(file: string): AsyncGenerator<SourceItem> {
 export async function* fromValues(values: Iterable<unknown> | AsyncIterable<unknown>, file?: string): AsyncGenerator<SourceItem> {
   let index = 0
   for await (const value of values) {
-    yield {origin: {...(file ? {file} : {}), index: index++}, text: JSON.stringify(value), value}
+    yield {origin: {...(file ? {file} : {}), index: index++}, value}
   }
 }

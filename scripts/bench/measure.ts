@@ -1,0 +1,43 @@
+import {spawn} from 'node:child_process'
+import fs from 'node:fs'
+
+export interface Measured {
+  code: number
+  stdout: string
+  stderr: string
+  seconds: number
+  /** Peak resident memory of the process, sampled every 50 ms from /proc. */
+  peakRssBytes: number
+}
+
+function rssBytes(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match ? Number(match[1]) * 1024 : 0
+  } catch {
+    return 0
+  }
+}
+
+/** Runs a command to completion, timing it and tracking its peak RSS. */
+export function measure(command: string, args: string[], env: Record<string, string> = {}): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint()
+    const child = spawn(command, args, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    let peak = 0
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(child.pid!))), 50)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearInterval(sampler)
+      resolve({code: code ?? -1, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssBytes: peak})
+    })
+  })
+}
+
+export function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MiB`
+}
