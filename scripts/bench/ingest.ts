@@ -23,7 +23,7 @@ async function writeCards(file: string, count: number): Promise<void> {
   if (fs.existsSync(file)) return
   const out = fs.createWriteStream(`${file}.tmp`)
   for (const card of generateCards({count, seed: 2024})) {
-    if (!out.write(`${JSON.stringify(card)}\n`)) await new Promise((r) => out.once('drain', r))
+    if (!out.write(`${JSON.stringify(card)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()))
   }
   await new Promise<void>((r) => out.end(() => r()))
   fs.renameSync(`${file}.tmp`, file)
