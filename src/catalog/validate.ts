@@ -88,6 +88,7 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
 }
 
 function article(expected: string): string {
+  if (expected === 'int') return 'a whole number'
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`
 }
 

@@ -95,7 +95,7 @@ export async function* readJsonArray(file: string): AsyncGenerator<SourceItem> {
     yield {
       origin: {file, index},
       raw: '',
-      parseError: `the JSON array is malformed after element ${index} (${(error as Error).message}); the rest of the file could not be read`,
+      parseError: `the JSON array is malformed (${(error as Error).message}); ${index} element(s) were read before the error, the rest of the file could not be read`,
     }
   } finally {
     pipeline.destroy()

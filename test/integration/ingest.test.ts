@@ -1,0 +1,100 @@
+import fs from 'node:fs'
+import path from 'node:path'
+
+import {describe, expect, inject, it} from 'vitest'
+
+import {validateCard} from '../../src/catalog/validate.js'
+import {consumeTopic, type ConsumedRecord} from '../../src/consume/index.js'
+import {MktError} from '../../src/errors.js'
+import {bundledSchema, registerSchema, registryRequest} from '../../src/schema/index.js'
+import {openCardFile, sendCards} from '../../src/shop/index.js'
+import {readTopic} from '../helpers/kafka.js'
+import {freshTopic} from '../helpers/topics.js'
+import {createRegistry} from '../../src/schema/registry.js'
+
+const profile = inject('profile')
+const SAMPLE = path.resolve('data/products.json')
+const WITH_ERRORS = path.resolve('test/fixtures/cards-with-errors.jsonl')
+
+async function readAll(topic: string): Promise<ConsumedRecord[]> {
+  const records: ConsumedRecord[] = []
+  await consumeTopic(profile, topic, {onRecord: (r) => records.push(r)})
+  return records
+}
+
+describe('shop send', () => {
+  it('delivers every sample card as Confluent-framed Avro that the registry decodes back to the input', async () => {
+    const [topic, dlq] = [await freshTopic(profile, 'it-cards', 6), await freshTopic(profile, 'it-dlq')]
+    const input = JSON.parse(fs.readFileSync(SAMPLE, 'utf8')) as Array<{product_id: string}>
+    const stats = await sendCards(profile, (await openCardFile(SAMPLE)).items, {topic, dlqTopic: dlq})
+    expect(stats).toMatchObject({read: input.length, sent: input.length, rejected: 0})
+
+    // Raw bytes, as any Confluent consumer sees them: magic byte, schema id, Avro.
+    const raw = await readTopic(profile, topic, (rs) => rs.length >= input.length)
+    expect(raw).toHaveLength(input.length)
+    const registry = createRegistry(profile)
+    const byKey = new Map<string, unknown>()
+    for (const record of raw) {
+      expect(record.value![0]).toBe(0)
+      byKey.set(record.key!, await registry.decode(record.value!))
+    }
+    for (const card of input) {
+      const expected = validateCard(card)
+      expect(expected.ok).toBe(true)
+      expect(byKey.get(card.product_id), card.product_id).toEqual(expected.ok && expected.card)
+    }
+    expect(await readAll(dlq)).toEqual([])
+  })
+
+  it('puts exactly the malformed, incomplete, mistyped and negative-priced cards in the DLQ and delivers the rest', async () => {
+    const [topic, dlq] = [await freshTopic(profile, 'it-cards'), await freshTopic(profile, 'it-dlq')]
+    const rejected: string[] = []
+    const stats = await sendCards(profile, (await openCardFile(WITH_ERRORS)).items, {topic, dlqTopic: dlq, onReject: (where) => rejected.push(where)})
+    expect(stats).toMatchObject({read: 8, sent: 3, rejected: 5})
+
+    const delivered = await readAll(topic)
+    expect(delivered.map((r) => r.key).sort()).toEqual(['12345', '12347', '12350'])
+    expect(delivered.every((r) => r.format === 'avro')).toBe(true)
+
+    const dead = (await readAll(dlq)).map((r) => r.value as {source_line: number; reason: string; errors: string[]; original: string; source_file: string; stage: string})
+    const byLine = new Map(dead.map((d) => [d.source_line, d]))
+    expect([...byLine.keys()].sort((a, b) => a - b)).toEqual([2, 3, 6, 7, 9])
+    expect(byLine.get(2)!.reason).toMatch(/not valid JSON/)
+    expect(byLine.get(2)!.original).toBe('{"product_id": "broken-1", "name": "Чайник", ')
+    expect(byLine.get(3)!.errors).toContain('price: is required')
+    expect(byLine.get(6)!.errors).toContain('stock.available: must be a number, got the string "много"')
+    expect(byLine.get(7)!.errors).toContain('price.amount: must be >= 0')
+    expect(byLine.get(9)!.reason).toMatch(/must be a JSON object, got an array/)
+    for (const d of dead) {
+      expect(d.source_file).toBe(WITH_ERRORS)
+      expect(d.stage).toBe('shop-send')
+    }
+    expect(rejected).toEqual([2, 3, 6, 7, 9].map((line) => `${WITH_ERRORS} line ${line}`))
+  })
+
+  it('refuses to start on a topic that does not exist, naming it', async () => {
+    const attempt = sendCards(profile, [], {topic: 'no-such-topic-here'})
+    await expect(attempt).rejects.toThrow(/Topic "no-such-topic-here" does not exist/)
+  })
+})
+
+describe('schema evolution', () => {
+  const card = JSON.parse(bundledSchema('product-card.avsc').text) as {fields: Array<Record<string, unknown>>}
+
+  it('registers an added optional field as version 2 and refuses a breaking change with a clear error', async () => {
+    const subject = `it-evolution-${Date.now()}-value`
+    const v1 = await registerSchema(profile, subject, JSON.stringify(card))
+    const withOptional = {...card, fields: [...card.fields, {name: 'weight_grams', type: ['null', 'int'], default: null}]}
+    const v2 = await registerSchema(profile, subject, JSON.stringify(withOptional))
+    expect(v2).not.toBe(v1)
+    expect(await registryRequest<number[]>(profile, 'GET', `/subjects/${subject}/versions`)).toEqual([1, 2])
+
+    const breaking = {...withOptional, fields: [...withOptional.fields.filter((f) => f.name !== 'sku'), {name: 'barcode', type: 'string'}]}
+    const refused = await registerSchema(profile, subject, JSON.stringify(breaking)).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(MktError)
+    expect((refused as MktError).code).toBe('incompatible')
+    expect((refused as MktError).message).toContain(`refused the new schema for "${subject}"`)
+    expect((refused as MktError).suggestion).toMatch(/add fields with defaults/)
+    expect(await registryRequest<number[]>(profile, 'GET', `/subjects/${subject}/versions`)).toEqual([1, 2])
+  })
+})
