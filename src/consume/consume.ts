@@ -16,6 +16,8 @@ export interface ConsumeOptions {
   /** Emit only records with this key. */
   key?: string
   partition?: number
+  /** Exact start offsets per partition (overrides from), e.g. the ends seen before sending. */
+  startOffsets?: Map<number, bigint>
   signal?: AbortSignal
   onRecord: (record: ConsumedRecord) => void
 }
@@ -69,7 +71,8 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
       wanted.map((o) => {
         const low = BigInt(o.low)
         const high = BigInt(o.high)
-        const start = from === 'beginning' ? low : from === 'end' ? high : from < low ? low : from > high ? high : from
+        const wantedStart = options.startOffsets?.get(o.partition) ?? (from === 'beginning' ? low : from === 'end' ? high : from)
+        const start = wantedStart < low ? low : wantedStart > high ? high : wantedStart
         return [o.partition, start]
       }),
     )
@@ -150,5 +153,19 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
     await consumer.disconnect().catch(() => {})
+  }
+}
+
+/** The current end offset of every partition, to read only what is written after this moment. */
+export async function endOffsets(profile: Profile, topic: string): Promise<Map<number, bigint>> {
+  const admin = createKafka(profile, {role: 'consume'}).admin()
+  try {
+    await admin.connect()
+    const offsets = await retryRetriable(() => admin.fetchTopicOffsets(topic))
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]))
+  } catch (error) {
+    throw explainKafkaError(error, profile)
+  } finally {
+    await admin.disconnect().catch(() => {})
   }
 }

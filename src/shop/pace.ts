@@ -38,7 +38,7 @@ export function refreshCard(value: unknown, now = new Date()): unknown {
  * Replays a source until aborted. The first pass is sent as is (bad records
  * reach the DLQ once); later passes carry only cards that validate, refreshed.
  */
-export async function* continuous(open: () => Promise<AsyncIterable<SourceItem>>, signal?: AbortSignal): AsyncGenerator<SourceItem> {
+export async function* continuous(open: () => Promise<AsyncIterable<SourceItem> | Iterable<SourceItem>>, signal?: AbortSignal): AsyncGenerator<SourceItem> {
   for (let pass = 0; !signal?.aborted; pass++) {
     let yielded = 0
     for await (const item of await open()) {

@@ -1,0 +1,46 @@
+import {Flags} from '@oclif/core'
+import chalk from 'chalk'
+
+import {runDemo, type DemoSection} from '../src/demo/index.js'
+import {BaseCommand} from '../src/ui/base-command.js'
+import {stateDirFlag} from '../src/ui/infra-flags.js'
+import {createProgress} from '../src/ui/progress.js'
+import {renderTable} from '../src/ui/table.js'
+
+export default class Demo extends BaseCommand<typeof Demo> {
+  static override summary = 'Run the whole platform once: start the runtime, send the sample catalogue, show what arrived.'
+  static override description = `One command after \`npm ci\`. Starts the local runtime (or reuses a running one), then walks through each capability with the sample data in data/ and prints what happened at every step. The runtime keeps running afterwards so you can explore; \`mkt infra down\` stops it.`
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --brokers 3', '<%= config.bin %> <%= command.id %> --json']
+  static override flags = {
+    brokers: Flags.option({options: ['1', '3'] as const, description: 'Kafka nodes for a new runtime (default 1).'})(),
+    'state-dir': stateDirFlag,
+  }
+
+  async run(): Promise<{sections: DemoSection[]; steps: Record<string, unknown>}> {
+    const resolved = this.connection({allowUnknown: true})
+    const progress = createProgress({enabled: !this.jsonEnabled(), tty: this.interactive})
+    const sections: DemoSection[] = []
+    const show = (section: DemoSection) => {
+      sections.push(section)
+      this.log(`\n${chalk.bold.cyan(`▸ ${section.title}`)}`)
+      for (const line of section.lines) this.log(`  ${line}`)
+      if (section.table) this.log(renderTable(section.table.head, section.table.rows).replaceAll(/^/gm, '  '))
+    }
+    try {
+      const result = await runDemo({
+        up: {
+          runtime: 'auto',
+          stateDir: this.flags['state-dir'] ?? resolved.profile.stateDir,
+          profileName: resolved.profile.name,
+          overrides: this.flags.brokers ? {brokers: Number(this.flags.brokers) as 1 | 3} : {},
+        },
+        onProgress: progress,
+        show,
+      })
+      this.log(`\n${chalk.green('Done.')} The runtime keeps running: try \`mkt consume shop-products -n 3\`, \`mkt topics list\`, \`mkt status\`; stop it with \`mkt infra down\`.`)
+      return {sections, steps: result.steps}
+    } finally {
+      progress.stop()
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import path from 'node:path'
+
+import type {ProductCard} from '../catalog/card.js'
+import type {Profile} from '../config/schema.js'
+import {consumeTopic, endOffsets} from '../consume/consume.js'
+import {infraUp, type UpOptions} from '../infra/runtime.js'
+import {profileForLayout, type ProgressListener} from '../infra/local-runtime.js'
+import {packageRoot} from '../package-root.js'
+import {openCardFile, SHOP_TOPIC, sendCards, type SendStats} from '../shop/index.js'
+
+/** What one demo step shows the user: a heading, lines of text and tables. */
+export interface DemoSection {
+  title: string
+  lines: string[]
+  table?: {head: string[]; rows: Array<Array<string | number>>}
+}
+
+export interface DemoContext {
+  profile: Profile
+  onProgress: ProgressListener
+  show: (section: DemoSection) => void
+}
+
+export interface DemoStep {
+  id: string
+  title: string
+  run: (ctx: DemoContext) => Promise<unknown>
+}
+
+export function sampleCatalogue(): string {
+  return path.join(packageRoot(), 'data', 'products.json')
+}
+
+const formatRub = (n: number) => `${n.toLocaleString('ru-RU', {maximumFractionDigits: 2})} ₽`
+
+/** Step: the sample catalogue goes in through `shop send`, and we read back what arrived. */
+export const sendCatalogueStep: DemoStep = {
+  id: 'ingest',
+  title: 'Shops send the sample catalogue',
+  async run(ctx): Promise<{stats: SendStats; arrived: number}> {
+    const file = sampleCatalogue()
+    const before = await endOffsets(ctx.profile, SHOP_TOPIC)
+    ctx.onProgress({type: 'start', id: 'ingest', label: `mkt shop send --file ${path.relative(process.cwd(), file) || file}`})
+    const stats = await sendCards(ctx.profile, (await openCardFile(file)).items)
+    ctx.onProgress({type: 'done', id: 'ingest', detail: `${stats.sent} sent, ${stats.rejected} rejected`})
+
+    const arrived: ProductCard[] = []
+    await consumeTopic(ctx.profile, SHOP_TOPIC, {startOffsets: before, onRecord: (r) => arrived.push(r.value as ProductCard)})
+    const byCategory = new Map<string, ProductCard[]>()
+    for (const card of arrived) byCategory.set(card.category, [...(byCategory.get(card.category) ?? []), card])
+    ctx.show({
+      title: `${arrived.length} cards arrived in ${SHOP_TOPIC} (Avro, decoded through the schema registry)`,
+      lines: [`Read back with: mkt consume ${SHOP_TOPIC} --key 12345`],
+      table: {
+        head: ['category', 'cards', 'from', 'to', 'example'],
+        rows: [...byCategory]
+          .sort((a, b) => b[1].length - a[1].length)
+          .map(([category, cards]) => {
+            const prices = cards.map((c) => c.price.amount)
+            return [category, cards.length, formatRub(Math.min(...prices)), formatRub(Math.max(...prices)), cards[0]!.name]
+          }),
+      },
+    })
+    return {stats, arrived: arrived.length}
+  },
+}
+
+/** The demo, in order; each capability adds its step here. */
+export const DEMO_STEPS: DemoStep[] = [sendCatalogueStep]
+
+export interface DemoOptions {
+  up: Omit<UpOptions, 'onProgress'>
+  onProgress: ProgressListener
+  show: (section: DemoSection) => void
+}
+
+export async function runDemo(options: DemoOptions): Promise<{profile: Profile; steps: Record<string, unknown>}> {
+  const up = await infraUp({...options.up, onProgress: options.onProgress})
+  const profile = profileForLayout(up.state.layout, up.profileName)
+  options.show({
+    title: up.alreadyRunning ? 'The local runtime was already running' : 'Local runtime started',
+    lines: [`Kafka ${profile.brokers.join(', ')} (${up.state.layout.brokers} broker(s), KRaft), schema registry ${profile.schemaRegistry.url}`, `Profile "${up.profileName}" written; state in ${up.state.layout.stateDir}`],
+  })
+  const ctx: DemoContext = {profile, onProgress: options.onProgress, show: options.show}
+  const steps: Record<string, unknown> = {}
+  for (const step of DEMO_STEPS) steps[step.id] = await step.run(ctx)
+  return {profile, steps}
+}
