@@ -28,6 +28,7 @@ Invalid or unparsable records never stop the run: each goes to shop-products-dlq
     rate: Flags.integer({description: 'Cards per second (default: as fast as possible).', min: 1, exclusive: ['delay']}),
     delay: Flags.string({description: 'Seconds between cards, e.g. 0.5.'}),
     topic: Flags.string({description: 'Target topic.', default: 'shop-products'}),
+    threads: Flags.integer({description: 'Worker threads that parse, validate and encode (default: one per spare core, at least 1; 0 = none).', min: 0, max: 16}),
   }
 
   async run(): Promise<SendStats> {
@@ -53,6 +54,7 @@ Invalid or unparsable records never stop the run: each goes to shop-products-dlq
       const stats = await sendCards(profile, source.items, {
         topic: flags.topic,
         signal: stop.signal,
+        ...(flags.threads === undefined ? {} : {threads: flags.threads}),
         ...(flags.store ? {store: flags.store} : {}),
         onProgress: (s) => status.update(`sent ${s.sent.toLocaleString('en')}  rejected ${s.rejected.toLocaleString('en')}  ${s.perSecond.toLocaleString('en')} cards/s`),
         onReject: (where, errors) => {

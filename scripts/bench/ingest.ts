@@ -53,7 +53,8 @@ async function main(): Promise<void> {
     const cli = path.join(packageRoot(), 'bin', 'run.js')
     const env = {MKT_CONFIG: path.join(runtime.root, 'config.yaml'), MKT_PROFILE: 'bench', NO_COLOR: '1'}
     const send = async (file: string, topic: string) => {
-      const run = await measure(process.execPath, [cli, 'shop', 'send', '--file', file, '--topic', topic, '--json'], env)
+      // Run the bin as a user's shell does (its shebang sets the Node flags).
+      const run = await measure(cli, ['shop', 'send', '--file', file, '--topic', topic, '--json'], env)
       if (run.code !== 0) throw new Error(`mkt shop send failed (${run.code}): ${run.stderr}`)
       const stats = JSON.parse(run.stdout) as {sent: number; bytes: number; elapsedMs: number}
       return {...run, sent: stats.sent, bytes: stats.bytes, sendSeconds: stats.elapsedMs / 1000}
@@ -84,7 +85,8 @@ async function main(): Promise<void> {
       'enable.idempotence=true',
       'compression.type=lz4',
     ])
-    const summary = /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\)/.exec(java.stdout)
+    // It prints a progress line every 5 s in the same format; the last one is the summary.
+    const summary = [...java.stdout.matchAll(/(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\)/g)].at(-1)
     if (java.code !== 0 || !summary) throw new Error(`ProducerPerformance failed: ${java.stdout.slice(-500)} ${java.stderr.slice(-500)}`)
     const javaRate = Number(summary[2])
     const mktRate = large.sent / large.sendSeconds

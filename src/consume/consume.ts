@@ -1,7 +1,6 @@
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {createKafka, explainKafkaError, retryRetriable} from '../kafka/client.js'
-import {registerLz4} from '../kafka/compression.js'
 import {createRegistry} from '../schema/registry.js'
 import {decodeValue} from './decode.js'
 
@@ -53,7 +52,6 @@ export function parseStartPosition(value: string): StartPosition {
  * end it had when reading began. Commits nothing (an ephemeral group).
  */
 export async function consumeTopic(profile: Profile, topic: string, options: ConsumeOptions): Promise<ConsumeResult> {
-  registerLz4()
   const kafka = createKafka(profile, {role: 'consume'})
   const admin = kafka.admin()
   let ends: Map<number, bigint>

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import type {ConnectionOptions} from 'node:tls'
 
+import {registerLz4} from './compression.js'
 import {Kafka, logLevel, type Admin, type KafkaClient, type KafkaConfig, type SASLOptions} from './kafkajs.js'
 
 import type {Profile} from '../config/schema.js'
@@ -49,6 +50,7 @@ function saslOptions(profile: Profile): SASLOptions | undefined {
  * here, so TLS, SASL and timeouts follow the profile everywhere.
  */
 export function createKafka(profile: Profile, options: ClientOptions = {}): KafkaClient {
+  registerLz4() // any client may meet LZ4 batches (ours, or a Java producer's)
   const ssl = tlsOptions(profile)
   const sasl = saslOptions(profile)
   const config: KafkaConfig = {

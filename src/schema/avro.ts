@@ -56,37 +56,34 @@ export function wireSchemaId(buffer: Buffer): number | undefined {
   return buffer.length >= 5 && buffer[0] === 0 ? buffer.readInt32BE(1) : undefined
 }
 
-const SLAB_BYTES = 1024 * 1024
-
 /**
- * encodeWire for streams of records: encodes straight into 1 MiB slabs and
- * hands out views, instead of two allocations and a copy per record. A slab
- * lives as long as any record in it (until its batch is sent).
+ * Writes many wire-format records one after another into one growing
+ * buffer (one allocation for a whole chunk instead of two per record);
+ * callers keep the offsets and cut views out of `buffer` at the end.
  */
-export class WireEncoder {
-  private slab = Buffer.allocUnsafe(SLAB_BYTES)
-  private position = 0
+export class WireWriter {
+  buffer: Buffer
+  position = 0
 
-  constructor(
-    readonly schemaId: number,
-    readonly type: avro.Type,
-  ) {}
+  constructor(initialBytes = 256 * 1024) {
+    this.buffer = Buffer.allocUnsafe(initialBytes)
+  }
 
-  encode(value: unknown): Buffer {
-    for (let attempt = 0; attempt < 2; attempt++) {
+  write(schemaId: number, type: avro.Type, value: unknown): {start: number; end: number} {
+    for (;;) {
       const start = this.position
-      if (SLAB_BYTES - start >= 5) {
-        this.slab[start] = 0
-        this.slab.writeInt32BE(this.schemaId, start + 1)
-        const end = this.type.encode(value, this.slab, start + 5)
+      if (this.buffer.length - start >= 5) {
+        this.buffer[start] = 0
+        this.buffer.writeInt32BE(schemaId, start + 1)
+        const end = type.encode(value, this.buffer, start + 5)
         if (end > 0) {
           this.position = end
-          return this.slab.subarray(start, end)
+          return {start, end}
         }
       }
-      this.slab = Buffer.allocUnsafe(SLAB_BYTES)
-      this.position = 0
+      const bigger = Buffer.allocUnsafe(this.buffer.length * 2)
+      this.buffer.copy(bigger, 0, 0, this.position)
+      this.buffer = bigger
     }
-    return encodeWire(this.schemaId, this.type, value) // larger than a slab
   }
 }

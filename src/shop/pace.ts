@@ -1,7 +1,7 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {validateCard} from '../catalog/validate.js'
-import type {SourceItem} from './sources.js'
+import {parseItem, type SourceItem} from './sources.js'
 
 /** Sleeps unless aborted; returns false when the signal fired. */
 async function wait(ms: number, signal?: AbortSignal): Promise<boolean> {
@@ -48,8 +48,9 @@ export async function* continuous(open: () => Promise<AsyncIterable<SourceItem> 
         yield item
         continue
       }
-      if (item.parseError !== undefined) continue
-      const value = refreshCard(item.value)
+      const parsed = parseItem(item)
+      if (parsed.parseError !== undefined) continue
+      const value = refreshCard(parsed.value)
       if (!validateCard(value).ok) continue
       yielded++
       yield {origin: item.origin, value}

@@ -1,14 +1,12 @@
-import type {ProductCard} from '../catalog/card.js'
-import {validateCard, type Validation} from '../catalog/validate.js'
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {createKafka, explainKafkaError, retryRetriable} from '../kafka/client.js'
-import {CompressionTypes, registerLz4} from '../kafka/compression.js'
+import {CompressionTypes} from '../kafka/compression.js'
 import type {Producer} from '../kafka/kafkajs.js'
-import {WireEncoder} from '../schema/avro.js'
 import {topicValueSchema} from '../schema/subjects.js'
-import {describeOrigin, rejectionFromInput} from './rejections.js'
-import {originalText, type SourceItem} from './sources.js'
+import type {ChunkResult} from './encode-chunk.js'
+import {defaultThreads, EncodePool} from './encode-pool.js'
+import type {SourceItem} from './sources.js'
 
 export const SHOP_TOPIC = 'shop-products'
 export const DLQ_TOPIC = 'shop-products-dlq'
@@ -24,8 +22,10 @@ export interface SendOptions {
   progressIntervalMs?: number
   /** Called for each rejected record (the CLI prints the first few). */
   onReject?: (where: string, errors: string[]) => void
-  /** Cards per produce request; kafkajs sends one request per call. */
+  /** Cards per chunk: one chunk is encoded on a worker and sent as one produce request. */
   batchSize?: number
+  /** Worker threads for parsing, validation and encoding (0: all on the main thread). */
+  threads?: number
 }
 
 export interface SendStats {
@@ -39,14 +39,6 @@ export interface SendStats {
   topic: string
   dlqTopic: string
 }
-
-interface Batch {
-  cards: Array<{key: string; value: Buffer}>
-  rejects: Array<{key: string | null; value: Buffer}>
-  bytes: number
-}
-
-const emptyBatch = (): Batch => ({cards: [], rejects: [], bytes: 0})
 
 async function assertTopicsExist(profile: Profile, topics: string[]): Promise<void> {
   const admin = createKafka(profile, {role: 'shop'}).admin()
@@ -67,25 +59,28 @@ async function assertTopicsExist(profile: Profile, topics: string[]): Promise<vo
 /**
  * Validates, encodes (Avro, Confluent wire format) and produces cards with an
  * idempotent acks=all producer; every invalid or unparsable record goes to the
- * DLQ with its reason and origin. The next batch is built while the previous
- * one is in flight, and memory stays flat whatever the input size.
+ * DLQ with its reason and origin. Parsing, validation and encoding run on
+ * worker threads in chunks while the main thread reads and produces; at most
+ * a few chunks are in flight, so memory stays flat whatever the input size.
  */
 export async function sendCards(profile: Profile, items: AsyncIterable<SourceItem> | Iterable<SourceItem>, options: SendOptions = {}): Promise<SendStats> {
   const topic = options.topic ?? SHOP_TOPIC
   const dlqTopic = options.dlqTopic ?? DLQ_TOPIC
-  const batchSize = options.batchSize ?? 2000
+  const chunkSize = options.batchSize ?? 1000
+  const threads = options.threads ?? defaultThreads()
   await assertTopicsExist(profile, [topic, dlqTopic])
   const [cardSchema, dlqSchema] = await Promise.all([topicValueSchema(profile, topic, SHOP_TOPIC), topicValueSchema(profile, dlqTopic, DLQ_TOPIC)])
 
-  const cards = new WireEncoder(cardSchema.id, cardSchema.type)
-  const rejections = new WireEncoder(dlqSchema.id, dlqSchema.type)
-  registerLz4()
   const producer: Producer = createKafka(profile, {role: 'shop', retries: 5}).producer({idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false})
   try {
     await producer.connect()
   } catch (error) {
     throw explainKafkaError(error, profile)
   }
+  const pool = new EncodePool(
+    {cardSchemaId: cardSchema.id, cardSchema: JSON.stringify(cardSchema.type.schema()), dlqSchemaId: dlqSchema.id, dlqSchema: JSON.stringify(dlqSchema.type.schema()), stage: 'shop-send', ...(options.store ? {store: options.store} : {})},
+    threads,
+  )
 
   const started = Date.now()
   const stats: SendStats = {read: 0, sent: 0, rejected: 0, bytes: 0, elapsedMs: 0, perSecond: 0, interrupted: false, topic, dlqTopic}
@@ -102,58 +97,53 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
   }
 
   let inFlight: Promise<void> = Promise.resolve()
-  const flush = async (batch: Batch) => {
+  const produce = async (chunk: ChunkResult) => {
     await inFlight // one request at a time: the idempotent producer keeps order per partition
-    if (batch.cards.length === 0 && batch.rejects.length === 0) return
+    const view = (start: number, end: number) => Buffer.from(chunk.buffer, start, end - start)
+    for (const r of chunk.rejects) options.onReject?.(r.where, r.errors)
+    if (chunk.cards.length === 0 && chunk.rejects.length === 0) return
     inFlight = producer
       .sendBatch({
         acks: -1,
         compression: CompressionTypes.LZ4,
         topicMessages: [
-          ...(batch.cards.length > 0 ? [{topic, messages: batch.cards}] : []),
-          ...(batch.rejects.length > 0 ? [{topic: dlqTopic, messages: batch.rejects}] : []),
+          ...(chunk.cards.length > 0 ? [{topic, messages: chunk.cards.map((c) => ({key: c.key, value: view(c.start, c.end)}))}] : []),
+          ...(chunk.rejects.length > 0 ? [{topic: dlqTopic, messages: chunk.rejects.map((r) => ({key: r.key, value: view(r.start, r.end)}))}] : []),
         ],
       })
       .then(() => {
-        stats.sent += batch.cards.length
-        stats.rejected += batch.rejects.length
-        stats.bytes += batch.bytes
+        stats.sent += chunk.cards.length
+        stats.rejected += chunk.rejects.length
+        stats.bytes += chunk.bytes
         progress()
       })
     // Surface a failure at the next await without an unhandled rejection in between.
     inFlight.catch(() => {})
   }
 
-  let batch = emptyBatch()
+  // Chunks being encoded, oldest first; a few per worker keep every thread busy.
+  const encoding: Array<Promise<ChunkResult>> = []
+  const maxEncoding = Math.max(2, threads * 2)
+  let chunk: SourceItem[] = []
   try {
     for await (const item of items) {
-      if (options.signal?.aborted) {
-        stats.interrupted = true
-        break
-      }
+      if (options.signal?.aborted) break
       stats.read++
-      const result: Validation = item.parseError === undefined ? validateCard(item.value) : {ok: false, errors: [`(record): ${item.parseError}`]}
-      if (result.ok) {
-        const card: ProductCard = options.store && !(item.value as {store_id?: unknown}).store_id ? {...result.card, store_id: options.store} : result.card
-        const value = cards.encode(card)
-        batch.cards.push({key: card.product_id, value})
-        batch.bytes += value.length
-      } else {
-        const rejection = rejectionFromInput('shop-send', item.origin, originalText(item), result.errors)
-        batch.rejects.push({key: result.productId ?? null, value: rejections.encode(rejection)})
-        options.onReject?.(describeOrigin(item.origin), result.errors)
-      }
-      if (batch.cards.length + batch.rejects.length >= batchSize || batch.bytes >= 4 * 1024 * 1024) {
-        await flush(batch)
-        batch = emptyBatch()
+      chunk.push(item)
+      if (chunk.length >= chunkSize) {
+        encoding.push(pool.submit(chunk))
+        chunk = []
+        if (encoding.length >= maxEncoding) await produce(await encoding.shift()!)
       }
     }
-    if (options.signal?.aborted) stats.interrupted = true
-    await flush(batch)
+    stats.interrupted = Boolean(options.signal?.aborted)
+    if (chunk.length > 0) encoding.push(pool.submit(chunk))
+    while (encoding.length > 0) await produce(await encoding.shift()!)
     await inFlight
   } catch (error) {
     throw explainKafkaError(error, profile)
   } finally {
+    await pool.close()
     await producer.disconnect().catch(() => {})
   }
   return refresh()

@@ -16,11 +16,27 @@ export interface Origin {
 }
 
 /**
- * One record of input: parsed, or the text that failed to parse and why.
- * `raw` is the text as read when there is one (a JSON Lines line); otherwise
- * the text is made from the value only if the record is rejected.
+ * One record of input. `raw` is the text as read, when there is one (a JSON
+ * Lines line), left unparsed so the parsing can happen on a worker thread;
+ * `value` is set when the source already parsed it; `parseError` when it
+ * could not be read at all.
  */
-export type SourceItem = {origin: Origin; raw?: string} & ({value: unknown; parseError?: undefined} | {value?: undefined; parseError: string})
+export interface SourceItem {
+  origin: Origin
+  raw?: string
+  value?: unknown
+  parseError?: string
+}
+
+/** The item's value, parsing `raw` if needed. */
+export function parseItem(item: SourceItem): {value?: unknown; parseError?: string} {
+  if (item.value !== undefined || item.parseError !== undefined || item.raw === undefined) return item
+  try {
+    return {value: JSON.parse(item.raw)}
+  } catch (error) {
+    return {parseError: `not valid JSON: ${(error as Error).message}`}
+  }
+}
 
 /** The input as the user gave it, for the DLQ. */
 export function originalText(item: SourceItem): string {
@@ -60,7 +76,7 @@ export async function openCardFile(file: string): Promise<{format: FileFormat; i
   return {format, items: format === 'json-array' ? readJsonArray(file) : readJsonLines(file)}
 }
 
-/** JSON Lines, streamed: each non-blank line is one record; a bad line is reported and the rest goes on. */
+/** JSON Lines, streamed: each non-blank line is one record (parsed later, see parseItem); a bad line is reported by whoever parses it, and the rest goes on. */
 export async function* readJsonLines(file: string): AsyncGenerator<SourceItem> {
   const lines = readline.createInterface({input: fs.createReadStream(file, {encoding: 'utf8'}), crlfDelay: Infinity})
   let line = 0
@@ -69,12 +85,7 @@ export async function* readJsonLines(file: string): AsyncGenerator<SourceItem> {
     line++
     const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw
     if (!text.trim()) continue
-    const origin = {file, line, index: index++}
-    try {
-      yield {origin, raw: text, value: JSON.parse(text)}
-    } catch (error) {
-      yield {origin, raw: text, parseError: `not valid JSON: ${(error as Error).message}`}
-    }
+    yield {origin: {file, line, index: index++}, raw: text}
   }
 }
 

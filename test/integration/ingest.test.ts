@@ -72,6 +72,19 @@ describe('shop send', () => {
     expect(rejected).toEqual([2, 3, 6, 7, 9].map((line) => `${WITH_ERRORS} line ${line}`))
   })
 
+  it('produces the same records in the same order with no worker thread and with three', async () => {
+    const perPartition = async (threads: number) => {
+      const [topic, dlq] = [await freshTopic(profile, 'it-threads'), await freshTopic(profile, 'it-dlq')]
+      await sendCards(profile, (await openCardFile(WITH_ERRORS)).items, {topic, dlqTopic: dlq, threads, batchSize: 2})
+      await sendCards(profile, (await openCardFile(SAMPLE)).items, {topic, dlqTopic: dlq, threads, batchSize: 7})
+      const records = await readAll(topic)
+      return [0, 1, 2].map((p) => records.filter((r) => r.partition === p).map((r) => [r.key, JSON.stringify(r.value)]))
+    }
+    const inline = await perPartition(0)
+    expect(inline.flat()).toHaveLength(3 + 74)
+    expect(await perPartition(3)).toEqual(inline)
+  })
+
   it('refuses to start on a topic that does not exist, naming it', async () => {
     const attempt = sendCards(profile, [], {topic: 'no-such-topic-here'})
     await expect(attempt).rejects.toThrow(/Topic "no-such-topic-here" does not exist/)

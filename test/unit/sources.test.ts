@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {validateCard} from '../../src/catalog/validate.js'
 import {generateCards} from '../../src/shop/generate.js'
 import {continuous, paced, refreshCard} from '../../src/shop/pace.js'
-import {openCardFile, originalText, type SourceItem} from '../../src/shop/sources.js'
+import {openCardFile, originalText, parseItem, type SourceItem} from '../../src/shop/sources.js'
 
 const tmpFile = (name: string, text: string) => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-src-')), name)
@@ -48,7 +48,7 @@ describe('card sources', () => {
     const {format, items} = await openCardFile(tmpFile('c.jsonl', '{"a":1}\n\n  \nnope\r\n{"b":2}\n'))
     expect(format).toBe('json-lines')
     const all = await collect(items)
-    expect(all.map((i) => [i.origin.line, i.origin.index, i.parseError === undefined])).toEqual([
+    expect(all.map((i) => [i.origin.line, i.origin.index, parseItem(i).parseError === undefined])).toEqual([
       [1, 0, true],
       [4, 1, false],
       [5, 2, true],

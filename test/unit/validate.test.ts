@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- these tests mangle cards into deliberately invalid shapes */
 import fs from 'node:fs'
 
 import {describe, expect, it} from 'vitest'
