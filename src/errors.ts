@@ -16,6 +16,8 @@ export const ExitCode = {
   rejected: 8,
   /** A schema is not compatible with what the registry holds. */
   incompatible: 9,
+  /** `ban remove` of something that is not banned. */
+  notBanned: 10,
 } as const
 
 export type ExitCodeName = keyof typeof ExitCode

@@ -15,6 +15,8 @@ export interface ConsumeOptions {
   /** Emit only records with this key. */
   key?: string
   partition?: number
+  /** With follow: called once every partition has been read up to where it ended when reading began. */
+  onCaughtUp?: () => void
   /** Exact start offsets per partition (overrides from), e.g. the ends seen before sending. */
   startOffsets?: Map<number, bigint>
   signal?: AbortSignal
@@ -99,11 +101,19 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
   options.signal?.addEventListener('abort', onAbort)
   if (options.signal?.aborted) stop('signal')
 
+  let caughtUp = false
+  const catchUp = () => {
+    if (caughtUp) return
+    caughtUp = true
+    options.onCaughtUp?.()
+    if (!options.follow) stop('end')
+  }
+  /** Records that a partition was read to lastOffset; true when reading it should stop (not following). */
   const reached = (partition: number, lastOffset: string): boolean => {
-    if (options.follow || !pending.has(partition) || BigInt(lastOffset) + 1n < ends.get(partition)!) return false
+    if (!pending.has(partition) || BigInt(lastOffset) + 1n < ends.get(partition)!) return false
     pending.delete(partition)
-    if (pending.size === 0) stop('end')
-    return true
+    if (pending.size === 0) catchUp()
+    return !options.follow
   }
   // Batches of only control records or aborted messages never reach eachBatch;
   // this event still tells how far the partition was read.
@@ -144,6 +154,7 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
       },
     })
     for (const [partition, start] of starts) consumer.seek({topic, partition, offset: start.toString()})
+    if (pending.size === 0) catchUp() // nothing to read up to: caught up from the start
     const reason = await finished
     return {count, stoppedBecause: reason}
   } catch (error) {
