@@ -33,19 +33,9 @@ Start several to share the partitions. Logs are JSON lines on stderr; /metrics a
   async run(): Promise<FilterStats> {
     const {flags} = this
     const logger = workerLogger('mkt-filter')
-    const worker = await startFilter(this.connection().profile, {
-      eos: flags.eos === 'true',
-      groupId: flags.group,
-      inputTopic: flags['input-topic'],
-      outputTopic: flags['output-topic'],
-      eventsTopic: flags['events-topic'],
-      dlqTopic: flags['dlq-topic'],
-      bansTopic: flags['bans-topic'],
-      sessionTimeoutMs: flags['session-timeout'],
-      logger,
-    })
-    const server = await startMetricsServer({port: flags['metrics-port'], registry: worker.metrics.registry, health: () => worker.health()})
-    logger.info({metrics: `http://127.0.0.1:${server.port}/metrics`, healthz: `http://127.0.0.1:${server.port}/healthz`}, 'serving metrics')
+    // Signals are handled from the start: one that arrives while starting stops the worker once it is up.
+    let worker: Awaited<ReturnType<typeof startFilter>> | undefined
+    let stopRequested = false
     let signals = 0
     const onSignal = (signal: NodeJS.Signals) => {
       if (++signals > 1) {
@@ -53,14 +43,33 @@ Start several to share the partitions. Logs are JSON lines on stderr; /metrics a
         process.exit(130)
       }
       logger.info({signal}, 'stopping')
-      void worker.stop()
+      stopRequested = true
+      void worker?.stop()
     }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
     try {
-      await worker.done
+      worker = await startFilter(this.connection().profile, {
+        eos: flags.eos === 'true',
+        groupId: flags.group,
+        inputTopic: flags['input-topic'],
+        outputTopic: flags['output-topic'],
+        eventsTopic: flags['events-topic'],
+        dlqTopic: flags['dlq-topic'],
+        bansTopic: flags['bans-topic'],
+        sessionTimeoutMs: flags['session-timeout'],
+        logger,
+      })
+      const running = worker
+      const server = await startMetricsServer({port: flags['metrics-port'], registry: running.metrics.registry, health: () => running.health()})
+      logger.info({metrics: `http://127.0.0.1:${server.port}/metrics`, healthz: `http://127.0.0.1:${server.port}/healthz`}, 'serving metrics')
+      if (stopRequested) void running.stop()
+      try {
+        await running.done
+      } finally {
+        await server.close()
+      }
     } finally {
-      await server.close()
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
     }

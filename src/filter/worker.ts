@@ -78,6 +78,15 @@ interface PartitionState {
 
 class Poison extends Error {}
 
+/** Fails a step that hangs (e.g. a broker that never answers) so the batch is retried from the committed offsets. */
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000}s`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
 async function decodeCard(registry: SchemaRegistry, value: Buffer | null): Promise<ProductCard> {
   if (value === null || value.length === 0) throw new Poison('the record has no value')
   const id = wireSchemaId(value)
@@ -151,7 +160,7 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
   bans.done.catch((error: unknown) => fail(error))
 
   const partitions = new Map<number, PartitionState>()
-  let shared: Producer | undefined // at-least-once
+  let shared: Promise<Producer> | undefined // at-least-once
   let consuming = false
   let stopping = false
 
@@ -172,8 +181,10 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
    * and skip what they cover (kafkajs cannot ask for stable offsets itself).
    */
   const fenceAndFloor = async (partition: number, state: PartitionState): Promise<bigint> => {
+    log.debug({partition}, 'fencing the previous owner')
     const txn = await state.producer.transaction()
     await txn.abort()
+    log.debug({partition}, 'fenced; reading committed offsets')
     const [committed] = await retryRetriable(() => admin.fetchOffsets({groupId, topics: [inputTopic]}))
     const offset = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1'
     state.floor = BigInt(offset) < 0n ? 0n : BigInt(offset)
@@ -289,37 +300,50 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
     autoCommit: false,
     partitionsConsumedConcurrently: 6,
     eachBatch: async ({batch, isRunning, isStale}) => {
-      if (!isRunning() || isStale() || batch.messages.length === 0) return
       const partition = batch.partition
+      log.debug({partition, first: batch.firstOffset(), last: batch.lastOffset(), size: batch.messages.length, running: isRunning(), stale: isStale()}, 'batch')
+      if (!isRunning() || isStale() || batch.messages.length === 0) return
       if (!eos) {
         const out = await decideBatch(batch.messages, partition)
-        shared ??= await (async () => {
+        // Batches of several partitions run concurrently: share one connect, not one producer each.
+        shared ??= (async () => {
           const p = kafka.producer({idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false})
           await p.connect()
           return p
         })()
-        if (topicMessages(out).length > 0) await shared.sendBatch({acks: -1, compression: CompressionTypes.LZ4, topicMessages: topicMessages(out)})
+        const producer = await shared
+        if (topicMessages(out).length > 0) await producer.sendBatch({acks: -1, compression: CompressionTypes.LZ4, topicMessages: topicMessages(out)})
         await consumer.commitOffsets([{topic: inputTopic, partition, offset: (BigInt(batch.lastOffset()) + 1n).toString()}])
         account(out)
         return
       }
 
       let state: PartitionState
+      let floor: bigint
       try {
-        state = await transactionalProducer(partition)
+        state = await withTimeout(transactionalProducer(partition), 30_000, `connecting the producer of partition ${partition}`)
+        floor = state.floor ?? (await withTimeout(fenceAndFloor(partition, state), 45_000, `fencing the previous owner of partition ${partition}`))
       } catch (error) {
+        lastError = (error as Error).message
+        log.warn({partition, err: lastError}, 'could not take over the partition; retrying')
+        await dropProducer(partition)
         throw explainKafkaError(error, profile)
       }
-      const floor = state.floor ?? (await fenceAndFloor(partition, state))
       const fresh = batch.messages.filter((m) => BigInt(m.offset) >= floor)
       if (fresh.length === 0) return
       const out = await decideBatch(fresh, partition)
       const txn = await state.producer.transaction()
       try {
         const messages = topicMessages(out)
-        if (messages.length > 0) await txn.sendBatch({acks: -1, compression: CompressionTypes.LZ4, topicMessages: messages})
-        await txn.sendOffsets({consumerGroupId: groupId, topics: [{topic: inputTopic, partitions: [{partition, offset: (BigInt(fresh.at(-1)!.offset) + 1n).toString()}]}]})
-        await txn.commit()
+        await withTimeout(
+          (async () => {
+            if (messages.length > 0) await txn.sendBatch({acks: -1, compression: CompressionTypes.LZ4, topicMessages: messages})
+            await txn.sendOffsets({consumerGroupId: groupId, topics: [{topic: inputTopic, partitions: [{partition, offset: (BigInt(fresh.at(-1)!.offset) + 1n).toString()}]}]})
+            await txn.commit()
+          })(),
+          60_000,
+          `the transaction of partition ${partition}`,
+        )
         state.floor = BigInt(fresh.at(-1)!.offset) + 1n
       } catch (error) {
         stats.aborted++
@@ -341,7 +365,7 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
     log.info(stats, 'stopping: finishing the batch in progress')
     await consumer.disconnect().catch(() => {})
     await Promise.all([...partitions.keys()].map((p) => dropProducer(p)))
-    await shared?.disconnect().catch(() => {})
+    await shared?.then((p) => p.disconnect()).catch(() => {})
     await admin.disconnect().catch(() => {})
     stopBans.abort()
     await bans.done.catch(() => {})

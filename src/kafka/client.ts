@@ -6,7 +6,7 @@ import {Kafka, logLevel, type Admin, type KafkaClient, type KafkaConfig, type SA
 
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
-import {debug} from '../log.js'
+import {debug, debugEnabled} from '../log.js'
 
 export interface ClientOptions {
   /** Appended to the profile's client id, so broker logs and quotas tell tools apart. */
@@ -59,7 +59,7 @@ export function createKafka(profile: Profile, options: ClientOptions = {}): Kafk
     connectionTimeout: options.connectionTimeout ?? 3000,
     requestTimeout: options.requestTimeout ?? 30_000,
     retry: {retries: options.retries ?? 3, initialRetryTime: 200, maxRetryTime: 2000},
-    logLevel: logLevel.INFO,
+    logLevel: debugEnabled('mkt:kafkajs') ? logLevel.DEBUG : logLevel.INFO,
     logCreator: () => ({namespace, level, log}) => {
       const {message, ...rest} = log
       debug(`mkt:kafkajs:${namespace || 'client'}`, `[${logLevel[level]}] ${message}`, rest)

@@ -8,8 +8,8 @@ export interface Running {
   child: ChildProcess
   stdout: () => string
   stderr: () => string
-  /** Resolves when stdout matches. */
-  waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<void>
+  /** Resolves when stdout (or stderr) matches. */
+  waitFor: (pattern: RegExp, timeoutMs?: number, stream?: 'stdout' | 'stderr') => Promise<void>
   exited: Promise<number>
 }
 
@@ -26,9 +26,9 @@ export function startCli(args: string[], env: Record<string, string | undefined>
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitFor: async (pattern, timeoutMs = 30_000) => {
+    waitFor: async (pattern, timeoutMs = 30_000, stream = 'stdout') => {
       const deadline = Date.now() + timeoutMs
-      while (!pattern.test(out)) {
+      while (!pattern.test(stream === 'stdout' ? out : err)) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; stdout: ${out.slice(-500)} stderr: ${err.slice(-500)}`)
         await new Promise((r) => setTimeout(r, 100))
       }
