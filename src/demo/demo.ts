@@ -1,10 +1,16 @@
+import fs from 'node:fs'
 import path from 'node:path'
+
+import {addBans, readBanFile} from '../bans/index.js'
 
 import type {ProductCard} from '../catalog/card.js'
 import type {Profile} from '../config/schema.js'
 import {consumeTopic, endOffsets} from '../consume/consume.js'
 import {infraUp, type UpOptions} from '../infra/runtime.js'
 import {profileForLayout, type ProgressListener} from '../infra/local-runtime.js'
+import {EVENTS_TOPIC, FILTER_GROUP, startFilter} from '../filter/worker.js'
+import {waitForGroup} from '../kafka/lag.js'
+import {workerLogger} from '../log-structured.js'
 import {packageRoot} from '../package-root.js'
 import {openCardFile, SHOP_TOPIC, sendCards, type SendStats} from '../shop/index.js'
 
@@ -65,8 +71,48 @@ export const sendCatalogueStep: DemoStep = {
   },
 }
 
+/** Step: two sample products are banned (one by id, one by SKU) and the filter runs; its audit shows why. */
+export const filterStep: DemoStep = {
+  id: 'filter',
+  title: 'Moderators ban two products; the exactly-once filter holds them back',
+  async run(ctx): Promise<{passed: number; banned: Array<{product_id: string; decision: string; reason: string}>}> {
+    const [byId, bySku] = readBanFile(path.join(packageRoot(), 'data', 'banned.json')).filter((b, i, all) => i === all.findIndex((x) => Boolean(x.productId) === Boolean(b.productId)))
+    ctx.onProgress({type: 'start', id: 'bans', label: 'mkt ban add --product-id … / --sku …'})
+    await addBans(ctx.profile, [byId!, bySku!])
+    ctx.onProgress({type: 'done', id: 'bans', detail: `product:${byId!.productId}, sku:${bySku!.sku}`})
+
+    const auditFrom = await endOffsets(ctx.profile, EVENTS_TOPIC)
+    ctx.onProgress({type: 'start', id: 'filter', label: 'mkt filter start (exactly once) until shop-products is consumed'})
+    const worker = await startFilter(ctx.profile, {logger: workerLogger('mkt-demo-filter').child({}, {level: 'warn'})})
+    try {
+      await worker.ready
+      let first: number | undefined
+      await waitForGroup(ctx.profile, FILTER_GROUP, SHOP_TOPIC, {
+        onLag: (lag) => {
+          first ??= lag
+          if (first > 10_000) ctx.onProgress({type: 'start', id: 'filter', label: `mkt filter start (exactly once): ${lag.toLocaleString('en')} of ${first.toLocaleString('en')} earlier cards left to filter`})
+        },
+      })
+    } finally {
+      await worker.stop()
+    }
+    ctx.onProgress({type: 'done', id: 'filter', detail: `${worker.stats().passed} passed, ${worker.stats().banned} banned`})
+
+    const decisions: Array<{product_id: string; decision: string; reason: string; ban_key: string}> = []
+    await consumeTopic(ctx.profile, EVENTS_TOPIC, {startOffsets: auditFrom, onRecord: (r) => decisions.push(r.value as (typeof decisions)[number])})
+    const banned = decisions.filter((d) => d.decision !== 'PASSED')
+    const names = new Map((JSON.parse(fs.readFileSync(sampleCatalogue(), 'utf8')) as ProductCard[]).map((c) => [c.product_id, c.name]))
+    ctx.show({
+      title: `Audit (filtered-events): ${decisions.length - banned.length} passed to filtered-products, ${banned.length} held back`,
+      lines: ['Every decision is one record, committed in the same transaction as the card it is about: mkt consume filtered-events'],
+      table: {head: ['product', 'name', 'decision', 'ban', 'reason'], rows: banned.map((d) => [d.product_id, names.get(d.product_id) ?? '', d.decision, d.ban_key, d.reason])},
+    })
+    return {passed: decisions.length - banned.length, banned: banned.map((d) => ({product_id: d.product_id, decision: d.decision, reason: d.reason}))}
+  },
+}
+
 /** The demo, in order; each capability adds its step here. */
-export const DEMO_STEPS: DemoStep[] = [sendCatalogueStep]
+export const DEMO_STEPS: DemoStep[] = [sendCatalogueStep, filterStep]
 
 export interface DemoOptions {
   up: Omit<UpOptions, 'onProgress'>

@@ -1,5 +1,6 @@
 import type {Profile} from '../../src/config/schema.js'
-import {retryRetriable, withAdmin} from '../../src/kafka/client.js'
+import {withAdmin} from '../../src/kafka/client.js'
+import {consumerGroupLag, waitForGroup} from '../../src/kafka/lag.js'
 import {waitForLeaders} from '../../src/topics/cluster.js'
 
 /** A fresh topic per test, so tests on the shared runtime never see each other's records. */
@@ -13,24 +14,9 @@ export async function freshTopic(profile: Profile, prefix: string, partitions = 
 }
 
 /** Records of the topic that the group has not committed yet. */
-export async function groupLag(profile: Profile, groupId: string, topic: string): Promise<number> {
-  return withAdmin(profile, async (admin) => {
-    const ends = await retryRetriable(() => admin.fetchTopicOffsets(topic))
-    const [committed] = await retryRetriable(() => admin.fetchOffsets({groupId, topics: [topic]}))
-    return ends.reduce((sum, end) => {
-      const at = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? -1)
-      return sum + Number(end.high) - Math.max(0, at)
-    }, 0)
-  })
-}
+export const groupLag = consumerGroupLag
 
 /** Waits until the group has committed offsets at the end of every partition of the topic. */
-export async function waitForCaughtUp(profile: Profile, groupId: string, topic: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const lag = await groupLag(profile, groupId, topic)
-    if (lag === 0) return
-    if (Date.now() > deadline) throw new Error(`group ${groupId} still has lag ${lag} on ${topic}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
+export function waitForCaughtUp(profile: Profile, groupId: string, topic: string, stallMs = 60_000): Promise<void> {
+  return waitForGroup(profile, groupId, topic, {stallMs})
 }

@@ -5,14 +5,24 @@ import {runCli} from '../helpers/cli.js'
 const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined, MKT_STATE_DIR: undefined}
 
 describe('mkt demo', () => {
-  it('reuses the running runtime, sends the sample catalogue and shows what arrived', async () => {
+  it('reuses the running runtime, sends the sample catalogue, bans two products and shows the filter audit', async () => {
     const result = await runCli(['demo', '--json'], env)
     expect(result.code, result.stderr).toBe(0)
-    const demo = result.json<{sections: Array<{title: string; table?: {rows: unknown[][]}}>; steps: {ingest: {stats: {sent: number; rejected: number}; arrived: number}}}>()
+    const demo = result.json<{
+      sections: Array<{title: string; table?: {rows: unknown[][]}}>
+      steps: {ingest: {stats: {sent: number; rejected: number}; arrived: number}; filter: {passed: number; banned: Array<{product_id: string; decision: string}>}}
+    }>()
     expect(demo.sections[0]!.title).toBe('The local runtime was already running')
     expect(demo.steps.ingest.stats).toMatchObject({sent: 74, rejected: 0})
     expect(demo.steps.ingest.arrived).toBe(74)
     const arrivedTable = demo.sections.find((s) => s.title.startsWith('74 cards arrived'))!.table!
     expect(arrivedTable.rows.length).toBeGreaterThanOrEqual(6)
+    expect(demo.steps.filter.banned).toEqual(
+      expect.arrayContaining([
+        {product_id: '12347', decision: 'BANNED_PRODUCT', reason: expect.any(String)},
+        {product_id: '12390', decision: 'BANNED_SKU', reason: expect.any(String)},
+      ]),
+    )
+    expect(demo.steps.filter.passed).toBeGreaterThanOrEqual(72)
   })
 })

@@ -59,7 +59,7 @@ describe('filter under kill -9', () => {
       kills.push(await current.exited)
       current = startCli(args, env)
     }
-    await waitForCaughtUp(profile, group, input, 240_000)
+    await waitForCaughtUp(profile, group, input, 120_000)
     await current.waitFor(/"msg":"filtering"/, 60_000, 'stderr')
     current.child.kill('SIGTERM')
     expect(await current.exited).toBe(0)
