@@ -6,6 +6,7 @@ import type {Profile} from '../../src/config/schema.js'
 import {infraUp, profileForLayout, stopLocalRuntime} from '../../src/infra/index.js'
 import {portFree} from '../../src/infra/ports.js'
 import {withAdmin} from '../../src/kafka/client.js'
+import {waitForLeaders} from '../../src/topics/cluster.js'
 
 /** A throwaway single-broker runtime for benchmarks, on free ports, deleted afterwards. */
 export async function benchRuntime(): Promise<{profile: Profile; root: string; close: () => Promise<void>}> {
@@ -27,6 +28,7 @@ export async function benchRuntime(): Promise<{profile: Profile; root: string; c
 
 export async function createTopic(profile: Profile, topic: string, partitions: number): Promise<void> {
   await withAdmin(profile, async (admin) => {
-    await admin.createTopics({waitForLeaders: true, topics: [{topic, numPartitions: partitions, replicationFactor: 1}]})
+    await admin.createTopics({waitForLeaders: false, topics: [{topic, numPartitions: partitions, replicationFactor: 1}]})
+    await waitForLeaders(admin, [topic], 1)
   })
 }

@@ -7,7 +7,7 @@ import {waitForLeaders} from '../../src/topics/cluster.js'
 export async function freshTopic(profile: Profile, prefix: string, partitions = 3, configs: Record<string, string> = {}): Promise<string> {
   const topic = `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`
   await withAdmin(profile, async (admin) => {
-    await admin.createTopics({topics: [{topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({name, value}))}]})
+    await admin.createTopics({waitForLeaders: false, topics: [{topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({name, value}))}]})
     await waitForLeaders(admin, [topic], 1)
   })
   return topic
