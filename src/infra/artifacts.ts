@@ -7,6 +7,7 @@ import {cacheDir} from '../config/paths.js'
 import {MktError} from '../errors.js'
 import {composePath} from '../package-root.js'
 import {checkMaven} from './prerequisites.js'
+import {tailFile} from './process.js'
 
 /** What the local runtime needs from Maven Central; each has a POM under compose/local. */
 export const ARTIFACTS = {
@@ -43,14 +44,6 @@ function runMaven(args: string[], logFile: string): Promise<void> {
   })
 }
 
-function tail(file: string, lines: number): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
-  } catch {
-    return ''
-  }
-}
-
 /**
  * Resolves one artifact set into the per-user cache with Maven. The result
  * is moved into place only when complete, so an interrupted download is
@@ -79,7 +72,7 @@ export async function resolveArtifact(name: ArtifactName): Promise<ResolvedArtif
   } catch (error) {
     fs.rmSync(staging, {recursive: true, force: true})
     throw new MktError(
-      `Maven could not resolve the ${spec.what} from Maven Central: ${(error as Error).message}.\n${tail(logFile, 15)}`,
+      `Maven could not resolve the ${spec.what} from Maven Central: ${(error as Error).message}.\n${tailFile(logFile, 15)}`,
       `Check network access to Maven Central; the full log is ${logFile}.`,
       'prerequisite',
       {cause: error},

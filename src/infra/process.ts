@@ -1,3 +1,4 @@
+import {setTimeout as sleep} from 'node:timers/promises'
 import {spawn} from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -79,8 +80,6 @@ export function startProcess(dataDir: string, launch: LaunchSpec): ProcessRecord
   fs.writeFileSync(pidFile(dataDir), JSON.stringify(record, null, 2))
   return record
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** SIGTERM, wait up to timeoutMs for a graceful exit, then SIGKILL. */
 export async function stopProcess(dataDir: string, serviceName: string, timeoutMs: number): Promise<'stopped' | 'killed' | 'not-running'> {

@@ -1,10 +1,9 @@
+import {setTimeout as sleep} from 'node:timers/promises'
 import {createKafka} from '../kafka/client.js'
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import type {ServiceNode} from './graph.js'
 import {logFile, processState, tailFile} from './process.js'
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 function diedError(node: ServiceNode): MktError {
   const log = logFile(node.dataDir)

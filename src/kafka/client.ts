@@ -1,3 +1,4 @@
+import {setTimeout as sleep} from 'node:timers/promises'
 import fs from 'node:fs'
 import type {ConnectionOptions} from 'node:tls'
 
@@ -111,8 +112,6 @@ export async function withAdmin<T>(profile: Profile, fn: (admin: Admin) => Promi
     await admin.disconnect().catch(() => {})
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * Retries errors Kafka marks retriable, e.g. a broker whose metadata lags a

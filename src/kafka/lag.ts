@@ -1,3 +1,5 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {retryRetriable, withAdmin} from './client.js'
@@ -30,6 +32,6 @@ export async function waitForGroup(profile: Profile, groupId: string, topic: str
     if (Date.now() - lastProgress > stallMs) {
       throw new MktError(`Consumer group ${groupId} has made no progress on ${topic} for ${stallMs / 1000}s (${lag} record(s) left).`, 'Check that its workers run (`mkt status`, their /healthz) and the broker logs.', 'infra')
     }
-    await new Promise((r) => setTimeout(r, 250))
+    await sleep(250)
   }
 }

@@ -1,6 +1,6 @@
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
-import {createKafka, explainKafkaError, retryRetriable} from '../kafka/client.js'
+import {createKafka, explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
 import {CompressionTypes} from '../kafka/compression.js'
 import type {Producer} from '../kafka/kafkajs.js'
 import {topicValueSchema} from '../schema/subjects.js'
@@ -41,18 +41,10 @@ export interface SendStats {
 }
 
 async function assertTopicsExist(profile: Profile, topics: string[]): Promise<void> {
-  const admin = createKafka(profile, {role: 'shop'}).admin()
-  try {
-    await admin.connect()
-    const existing = new Set(await retryRetriable(() => admin.listTopics()))
-    const missing = topics.filter((t) => !existing.has(t))
-    if (missing.length > 0) {
-      throw new MktError(`Topic ${missing.map((t) => `"${t}"`).join(' and ')} does not exist on ${profile.brokers.join(',')}.`, 'Create the platform topics with `mkt topics apply` (or `mkt infra up`), or pass an existing --topic.', 'notFound')
-    }
-  } catch (error) {
-    throw explainKafkaError(error, profile)
-  } finally {
-    await admin.disconnect().catch(() => {})
+  const existing = new Set(await withAdmin(profile, (admin) => retryRetriable(() => admin.listTopics()), {role: 'shop'}))
+  const missing = topics.filter((t) => !existing.has(t))
+  if (missing.length > 0) {
+    throw new MktError(`Topic ${missing.map((t) => `"${t}"`).join(' and ')} does not exist on ${profile.brokers.join(',')}.`, 'Create the platform topics with `mkt topics apply` (or `mkt infra up`), or pass an existing --topic.', 'notFound')
   }
 }
 

@@ -1,3 +1,4 @@
+import {setTimeout as sleep} from 'node:timers/promises'
 
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
@@ -74,8 +75,6 @@ export interface ApplyOptions {
   prune?: boolean
   dryRun?: boolean
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * Waits until the new topics have a leader for every partition, as seen by

@@ -1,8 +1,4 @@
-import {spawn} from 'node:child_process'
-import path from 'node:path'
-import {fileURLToPath} from 'node:url'
-
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/run.js')
+import {startCli} from './spawn.js'
 
 export interface CliResult {
   code: number
@@ -11,19 +7,12 @@ export interface CliResult {
   json<T = Record<string, unknown>>(): T
 }
 
-/** Runs the built CLI as a user would (npm run build first; `npm test` does). */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({code: code ?? -1, stdout, stderr, json: <T>() => JSON.parse(stdout) as T})
-    })
-  })
+/** Runs the built CLI to completion as a user would (npm run build first; `npm test` does). */
+export async function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 120_000): Promise<CliResult> {
+  const running = startCli(args, env)
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), timeoutMs)
+  const code = await running.exited
+  clearTimeout(timer)
+  const stdout = running.stdout()
+  return {code, stdout, stderr: running.stderr(), json: <T>() => JSON.parse(stdout) as T}
 }
