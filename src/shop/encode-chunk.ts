@@ -4,7 +4,7 @@ import {WireWriter} from '../schema/avro.js'
 import type {ProductCard} from '../catalog/card.js'
 import {validateCard, type Validation} from '../catalog/validate.js'
 import {describeOrigin, rejectionFromInput} from './rejections.js'
-import {originalText, parseItem, type SourceItem} from './sources.js'
+import {originalText, parseItem, splitLineBlock, type LineBlock, type SourceItem} from './sources.js'
 
 export interface WorkerInit {
   cardSchemaId: number
@@ -17,7 +17,8 @@ export interface WorkerInit {
 
 export interface ChunkRequest {
   seq: number
-  items: SourceItem[]
+  /** Records, or a block of raw JSON Lines split on the worker. */
+  items: SourceItem[] | LineBlock
 }
 
 /** Encoded records of one chunk: values are views into `buffer` at the given offsets. */
@@ -35,7 +36,8 @@ export function processChunk(request: ChunkRequest, init: WorkerInit, cardType: 
   const cards: ChunkResult['cards'] = []
   const rejects: ChunkResult['rejects'] = []
   let bytes = 0
-  for (const item of request.items) {
+  const items = Array.isArray(request.items) ? request.items : splitLineBlock(request.items)
+  for (const item of items) {
     const parsed = parseItem(item)
     const value = parsed.value
     const result: Validation = parsed.parseError === undefined ? validateCard(value) : {ok: false, errors: [`(record): ${parsed.parseError}`]}

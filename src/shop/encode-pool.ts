@@ -4,7 +4,7 @@ import {Worker} from 'node:worker_threads'
 import avro from 'avsc'
 
 import {processChunk, type ChunkRequest, type ChunkResult, type WorkerInit} from './encode-chunk.js'
-import type {SourceItem} from './sources.js'
+import type {LineBlock, SourceItem} from './sources.js'
 
 /** Workers beside the main thread: one per spare core, at least one, at most four. */
 export function defaultThreads(): number {
@@ -51,13 +51,14 @@ export class EncodePool {
     }
   }
 
-  submit(items: SourceItem[]): Promise<ChunkResult> {
+  submit(items: SourceItem[] | LineBlock): Promise<ChunkResult> {
     const request: ChunkRequest = {seq: this.seq++, items}
     if (this.inline) return Promise.resolve(processChunk(request, this.init, this.inline.card, this.inline.dlq))
     const index = this.next++ % this.workers.length
     return new Promise((resolve, reject) => {
       this.waiting[index]!.set(request.seq, {resolve, reject})
-      this.workers[index]!.postMessage({chunk: request})
+      // A block's bytes move to the worker without a copy.
+      this.workers[index]!.postMessage({chunk: request}, Array.isArray(items) ? [] : [items.bytes.buffer as ArrayBuffer])
     })
   }
 

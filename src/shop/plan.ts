@@ -1,7 +1,7 @@
 import {MktError} from '../errors.js'
 import {generateCards} from './generate.js'
 import {continuous, paced} from './pace.js'
-import {fromValues, openCardFile, type SourceItem} from './sources.js'
+import {fromValues, openCardFile, type LineBlock, type SourceItem} from './sources.js'
 
 export interface SourceOptions {
   file?: string
@@ -17,7 +17,7 @@ export interface SourceOptions {
 }
 
 export interface PlannedSource {
-  items: AsyncIterable<SourceItem>
+  items: AsyncIterable<SourceItem | LineBlock>
   description: string
 }
 
@@ -30,6 +30,7 @@ export async function planSource(options: SourceOptions): Promise<PlannedSource>
   if (options.rate !== undefined && !(options.rate > 0)) throw new MktError(`--rate must be above 0, got ${options.rate}.`, 'Give cards per second, e.g. --rate 50.', 'usage')
   if (options.delay !== undefined && !(options.delay >= 0)) throw new MktError(`--delay must be 0 or more seconds, got ${options.delay}.`, 'For example --delay 0.5.', 'usage')
 
+  const pacing = options.rate !== undefined || options.delay !== undefined
   let open: () => Promise<AsyncIterable<SourceItem>>
   let description: string
   if (options.file !== undefined) {
@@ -44,6 +45,8 @@ export async function planSource(options: SourceOptions): Promise<PlannedSource>
       return (await openCardFile(file)).items
     }
     description = `${file} (${first.format === 'json-array' ? 'JSON array' : 'JSON Lines'})`
+    // Sent once as fast as possible: raw JSON Lines blocks, split and parsed on the workers.
+    if (!options.continuous && !pacing && first.blocks) return {items: first.blocks, description}
   } else {
     const count = options.generate!
     if (!Number.isInteger(count) || count < 1) throw new MktError(`--generate must be a whole number above 0, got ${count}.`, 'For example --generate 1000 --seed 7.', 'usage')
@@ -51,7 +54,7 @@ export async function planSource(options: SourceOptions): Promise<PlannedSource>
     description = `${count} generated cards (seed ${options.seed ?? 1})`
   }
   let items = options.continuous ? continuous(open, options.signal) : await open()
-  if (options.rate !== undefined || options.delay !== undefined) {
+  if (pacing) {
     items = paced(items, {...(options.rate !== undefined ? {rate: options.rate} : {}), ...(options.delay !== undefined ? {delayMs: options.delay * 1000} : {}), ...(options.signal ? {signal: options.signal} : {})})
   }
   return {items, description: `${description}${options.continuous ? ', continuous' : ''}`}

@@ -6,7 +6,7 @@ import type {Producer} from '../kafka/kafkajs.js'
 import {topicValueSchema} from '../schema/subjects.js'
 import type {ChunkResult} from './encode-chunk.js'
 import {defaultThreads, EncodePool} from './encode-pool.js'
-import type {SourceItem} from './sources.js'
+import {isLineBlock, type LineBlock, type SourceItem} from './sources.js'
 
 export const SHOP_TOPIC = 'shop-products'
 export const DLQ_TOPIC = 'shop-products-dlq'
@@ -22,7 +22,7 @@ export interface SendOptions {
   progressIntervalMs?: number
   /** Called for each rejected record (the CLI prints the first few). */
   onReject?: (where: string, errors: string[]) => void
-  /** Cards per chunk: one chunk is encoded on a worker and sent as one produce request. */
+  /** Cards per chunk: one chunk is encoded on a worker and sent as one produce request (a JSON Lines block is one chunk as read). */
   batchSize?: number
   /** Worker threads for parsing, validation and encoding (0: all on the main thread). */
   threads?: number
@@ -55,7 +55,7 @@ async function assertTopicsExist(profile: Profile, topics: string[]): Promise<vo
  * worker threads in chunks while the main thread reads and produces; at most
  * a few chunks are in flight, so memory stays flat whatever the input size.
  */
-export async function sendCards(profile: Profile, items: AsyncIterable<SourceItem> | Iterable<SourceItem>, options: SendOptions = {}): Promise<SendStats> {
+export async function sendCards(profile: Profile, items: AsyncIterable<SourceItem | LineBlock> | Iterable<SourceItem | LineBlock>, options: SendOptions = {}): Promise<SendStats> {
   const topic = options.topic ?? SHOP_TOPIC
   const dlqTopic = options.dlqTopic ?? DLQ_TOPIC
   const chunkSize = options.batchSize ?? 1000
@@ -117,15 +117,24 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
   const encoding: Array<Promise<ChunkResult>> = []
   const maxEncoding = Math.max(2, threads * 2)
   let chunk: SourceItem[] = []
+  const submit = async (work: SourceItem[] | LineBlock) => {
+    encoding.push(pool.submit(work))
+    if (encoding.length >= maxEncoding) await produce(await encoding.shift()!)
+  }
   try {
     for await (const item of items) {
       if (options.signal?.aborted) break
+      if (isLineBlock(item)) {
+        stats.read += item.records
+        await submit(item)
+        continue
+      }
       stats.read++
       chunk.push(item)
       if (chunk.length >= chunkSize) {
-        encoding.push(pool.submit(chunk))
+        const full = chunk
         chunk = []
-        if (encoding.length >= maxEncoding) await produce(await encoding.shift()!)
+        await submit(full)
       }
     }
     stats.interrupted = Boolean(options.signal?.aborted)

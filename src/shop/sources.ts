@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import readline from 'node:readline'
 
 import chain from 'stream-chain'
 import {parser} from 'stream-json'
@@ -63,7 +62,14 @@ export async function detectFormat(file: string): Promise<FileFormat> {
   }
 }
 
-export async function openCardFile(file: string): Promise<{format: FileFormat; items: AsyncIterable<SourceItem>}> {
+export interface CardFile {
+  format: FileFormat
+  items: AsyncIterable<SourceItem>
+  /** The same records as raw blocks for JSON Lines (cheapest to send: split and parsed on the worker threads). */
+  blocks?: AsyncIterable<LineBlock>
+}
+
+export async function openCardFile(file: string): Promise<CardFile> {
   try {
     const stat = await fs.promises.stat(file)
     if (!stat.isFile()) throw new Error('not a regular file')
@@ -73,20 +79,111 @@ export async function openCardFile(file: string): Promise<{format: FileFormat; i
     throw new MktError(`Cannot read the card file ${file}: ${reason}.`, 'Pass a JSON array or JSON Lines file, e.g. --file data/products.json.', 'notFound')
   }
   const format = await detectFormat(file)
-  return {format, items: format === 'json-array' ? readJsonArray(file) : readJsonLines(file)}
+  if (format === 'json-array') return {format, items: readJsonArray(file)}
+  // Both streams are lazy: whichever the caller iterates opens the file.
+  return {format, items: readJsonLines(file), blocks: readJsonLineBlocks(file)}
 }
 
-/** JSON Lines, streamed: each non-blank line is one record (parsed later, see parseItem); a bad line is reported by whoever parses it, and the rest goes on. */
-export async function* readJsonLines(file: string): AsyncGenerator<SourceItem> {
-  const lines = readline.createInterface({input: fs.createReadStream(file, {encoding: 'utf8'}), crlfDelay: Infinity})
-  let line = 0
-  let index = 0
-  for await (const raw of lines) {
-    line++
-    const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw
-    if (!text.trim()) continue
-    yield {origin: {file, line, index: index++}, raw: text}
+/**
+ * Raw bytes of whole JSON Lines, as read from the file: handed to a worker
+ * thread as they are (transferred, not copied), which splits and parses them
+ * there. The reader counts lines and records so that every record keeps its
+ * line number and index wherever it is processed.
+ */
+export interface LineBlock {
+  file: string
+  /** 1-based line number of the first line in `bytes`. */
+  firstLine: number
+  /** Index of the first record in `bytes` among the records of the file. */
+  firstIndex: number
+  /** Non-blank lines in `bytes`. */
+  records: number
+  bytes: Uint8Array
+}
+
+export function isLineBlock(item: SourceItem | LineBlock): item is LineBlock {
+  return 'bytes' in item
+}
+
+const NEWLINE = 0x0a
+/** A blank line holds only spaces, tabs and a CR (and the BOM on line 1); it is skipped, not a record. */
+const BLANK = /^[ \t\r]*$/
+const isBlankByte = (b: number) => b === 0x20 || b === 0x09 || b === 0x0d
+
+/** Lines (each ended by a newline, or by the end of `bytes`) and how many are not blank. */
+function countRecords(bytes: Uint8Array, firstLine: number): {lines: number; records: number} {
+  let lines = 0
+  let records = 0
+  for (let start = 0; start < bytes.length; ) {
+    let end = bytes.indexOf(NEWLINE, start)
+    if (end === -1) end = bytes.length
+    let from = start
+    if (firstLine + lines === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) from = 3
+    // Records start with "{" almost always, so the blank check rarely looks past the first byte.
+    while (from < end && isBlankByte(bytes[from]!)) from++
+    if (from < end) records++
+    lines++
+    start = end + 1
   }
+  return {lines, records}
+}
+
+/** The records of a block, with their origin; the same split as countRecords. */
+export function splitLineBlock(block: LineBlock): SourceItem[] {
+  const lines = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.byteLength).toString('utf8').split('\n')
+  if (lines.at(-1) === '') lines.pop() // the newline ending the block
+  const items: SourceItem[] = []
+  let index = block.firstIndex
+  lines.forEach((line, i) => {
+    const number = block.firstLine + i
+    let text = line.endsWith('\r') ? line.slice(0, -1) : line
+    if (number === 1) text = text.replace(/^\uFEFF/, '')
+    if (!BLANK.test(text)) items.push({origin: {file: block.file, line: number, index: index++}, raw: text})
+  })
+  return items
+}
+
+/**
+ * JSON Lines in blocks of whole lines of about `blockBytes`, in constant
+ * memory; each block owns its ArrayBuffer so it can be transferred to a worker.
+ */
+export async function* readJsonLineBlocks(file: string, blockBytes = 768 * 1024): AsyncGenerator<LineBlock> {
+  const handle = await fs.promises.open(file, 'r')
+  try {
+    let carry: Uint8Array = new Uint8Array(0)
+    let firstLine = 1
+    let firstIndex = 0
+    for (;;) {
+      const buffer = Buffer.allocUnsafeSlow(Math.max(blockBytes, carry.length * 2))
+      buffer.set(carry)
+      const {bytesRead} = await handle.read(buffer, carry.length, buffer.length - carry.length, null)
+      const filled = carry.length + bytesRead
+      const eof = bytesRead === 0
+      // Up to the last newline, or everything at the end of the file; the rest waits for more bytes.
+      const cut = eof ? filled : buffer.lastIndexOf(NEWLINE, filled - 1) + 1
+      if (cut === 0 && !eof) {
+        carry = buffer.subarray(0, filled) // one line longer than the buffer: read on, with a bigger one
+        continue
+      }
+      // A copy: the block's ArrayBuffer may be transferred to a worker before the next read.
+      carry = new Uint8Array(buffer.subarray(cut, filled))
+      if (cut > 0) {
+        const bytes = new Uint8Array(buffer.buffer, 0, cut)
+        const {lines, records} = countRecords(bytes, firstLine)
+        if (records > 0) yield {file, firstLine, firstIndex, records, bytes}
+        firstLine += lines
+        firstIndex += records
+      }
+      if (eof) return
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
+/** JSON Lines, streamed record by record: each non-blank line is one record (parsed later, see parseItem); a bad line is reported by whoever parses it, and the rest goes on. */
+export async function* readJsonLines(file: string): AsyncGenerator<SourceItem> {
+  for await (const block of readJsonLineBlocks(file)) yield* splitLineBlock(block)
 }
 
 /**

@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {validateCard} from '../../src/catalog/validate.js'
 import {generateCards} from '../../src/shop/generate.js'
 import {continuous, paced, refreshCard} from '../../src/shop/pace.js'
-import {openCardFile, originalText, parseItem, type SourceItem} from '../../src/shop/sources.js'
+import {openCardFile, originalText, parseItem, readJsonLineBlocks, splitLineBlock, type SourceItem} from '../../src/shop/sources.js'
 
 const tmpFile = (name: string, text: string) => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-src-')), name)
@@ -54,6 +54,25 @@ describe('card sources', () => {
       [5, 2, true],
     ])
     expect(originalText(all[1]!)).toBe('nope')
+  })
+
+  it('splits raw JSON Lines blocks into the same records, whatever the block size', async () => {
+    const long = JSON.stringify({pad: 'я'.repeat(3000)})
+    const text = `\uFEFF{"a":1}\r\n\n \t\n${long}\nnope\n\n{"b":2}` // no newline at the end
+    const file = tmpFile('d.jsonl', text)
+    const expected = [
+      [1, 0, '{"a":1}'],
+      [4, 1, long],
+      [5, 2, 'nope'],
+      [7, 3, '{"b":2}'],
+    ]
+    for (const blockBytes of [16, 100, 1 << 20]) {
+      const blocks = await collect(readJsonLineBlocks(file, blockBytes))
+      const items = blocks.flatMap((b) => splitLineBlock(b))
+      expect(items.map((i) => [i.origin.line, i.origin.index, i.raw])).toEqual(expected)
+      expect(blocks.reduce((n, b) => n + b.records, 0)).toBe(4)
+      expect(blocks.every((b) => b.bytes.byteOffset === 0)).toBe(true) // each owns its buffer, so it can be transferred
+    }
   })
 
   it('says clearly when the file is missing or a directory', async () => {
