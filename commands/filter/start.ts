@@ -4,6 +4,7 @@ import {startFilter, type FilterStats} from '../../src/filter/worker.js'
 import {workerLogger} from '../../src/log-structured.js'
 import {startMetricsServer} from '../../src/metrics/index.js'
 import {BaseCommand} from '../../src/ui/base-command.js'
+import {runUntilSignal} from '../../src/ui/worker-run.js'
 
 export default class FilterStart extends BaseCommand<typeof FilterStart> {
   static override summary = 'Run the banned-product filter: shop-products → filtered-products, exactly once.'
@@ -33,46 +34,26 @@ Start several to share the partitions. Logs are JSON lines on stderr; /metrics a
   async run(): Promise<FilterStats> {
     const {flags} = this
     const logger = workerLogger('mkt-filter')
-    // Signals are handled from the start: one that arrives while starting stops the worker once it is up.
-    let worker: Awaited<ReturnType<typeof startFilter>> | undefined
-    let stopRequested = false
-    let signals = 0
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (++signals > 1) {
-        logger.warn({signal}, 'second signal: exiting now (the open transaction aborts)')
-        process.exit(130)
-      }
-      logger.info({signal}, 'stopping')
-      stopRequested = true
-      void worker?.stop()
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-    try {
-      worker = await startFilter(this.connection().profile, {
-        eos: flags.eos === 'true',
-        groupId: flags.group,
-        inputTopic: flags['input-topic'],
-        outputTopic: flags['output-topic'],
-        eventsTopic: flags['events-topic'],
-        dlqTopic: flags['dlq-topic'],
-        bansTopic: flags['bans-topic'],
-        sessionTimeoutMs: flags['session-timeout'],
-        logger,
-      })
-      const running = worker
-      const server = await startMetricsServer({port: flags['metrics-port'], registry: running.metrics.registry, health: () => running.health()})
-      logger.info({metrics: `http://127.0.0.1:${server.port}/metrics`, healthz: `http://127.0.0.1:${server.port}/healthz`}, 'serving metrics')
-      if (stopRequested) void running.stop()
-      try {
-        await running.done
-      } finally {
-        await server.close()
-      }
-    } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-    }
+    const worker = await runUntilSignal(
+      logger,
+      () =>
+        startFilter(this.connection().profile, {
+          eos: flags.eos === 'true',
+          groupId: flags.group,
+          inputTopic: flags['input-topic'],
+          outputTopic: flags['output-topic'],
+          eventsTopic: flags['events-topic'],
+          dlqTopic: flags['dlq-topic'],
+          bansTopic: flags['bans-topic'],
+          sessionTimeoutMs: flags['session-timeout'],
+          logger,
+        }),
+      async (running) => {
+        const server = await startMetricsServer({port: flags['metrics-port'], registry: running.metrics.registry, health: () => running.health()})
+        logger.info({metrics: `http://127.0.0.1:${server.port}/metrics`, healthz: `http://127.0.0.1:${server.port}/healthz`}, 'serving metrics')
+        return server
+      },
+    )
     return worker.stats()
   }
 }

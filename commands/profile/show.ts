@@ -22,6 +22,7 @@ export default class ProfileShow extends BaseCommand<typeof ProfileShow> {
     this.log(`  tls              ${shown.tls?.enabled ? `on${shown.tls.ca ? `, ca ${shown.tls.ca}` : ''}` : 'off'} ${src('tls')}`)
     this.log(`  sasl             ${shown.sasl ? `${shown.sasl.mechanism} as ${shown.sasl.username}` : 'off'} ${src('sasl')}`)
     this.log(`  state dir        ${shown.stateDir} ${src('stateDir')}`)
+    this.log(`  search indexer   ${shown.searchUrl} ${src('searchUrl')}`)
     return {file, stored, profile: shown, sources}
   }
 }

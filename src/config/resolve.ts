@@ -9,6 +9,7 @@ type Env = Record<string, string | undefined>
 export const DEFAULT_PROFILE = 'local'
 export const DEFAULT_BROKERS = ['127.0.0.1:9092']
 export const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:8081/apis/ccompat/v7'
+export const DEFAULT_SEARCH_URL = 'http://127.0.0.1:9410'
 
 /** Connection flags every command accepts; they win over everything else. */
 export interface ConnectionFlags {
@@ -22,7 +23,7 @@ export type Source = 'flag' | 'env' | 'profile' | 'default'
 export interface ResolvedProfile {
   profile: Profile
   /** Where each top-level setting came from, for `mkt profile show`. */
-  sources: Record<'brokers' | 'schemaRegistry' | 'tls' | 'sasl' | 'stateDir', Source>
+  sources: Record<'brokers' | 'schemaRegistry' | 'tls' | 'sasl' | 'stateDir' | 'searchUrl', Source>
   /** True when the named profile exists in the config file. */
   stored: boolean
 }
@@ -113,6 +114,17 @@ export function resolveProfile(config: ConfigFile, flags: ConnectionFlags = {}, 
   else if (p.stateDir) [stateDir, sources.stateDir] = [p.stateDir, 'profile']
   else [stateDir, sources.stateDir] = [defaultStateDir(env), 'default']
 
+  let searchUrl: string
+  if (env.MKT_SEARCH_URL) {
+    try {
+      new URL(env.MKT_SEARCH_URL)
+    } catch {
+      throw new MktError(`MKT_SEARCH_URL is "${env.MKT_SEARCH_URL}", which is not a URL.`, `Use something like ${DEFAULT_SEARCH_URL}.`, 'usage')
+    }
+    ;[searchUrl, sources.searchUrl] = [env.MKT_SEARCH_URL, 'env']
+  } else if (p.searchUrl) [searchUrl, sources.searchUrl] = [p.searchUrl, 'profile']
+  else [searchUrl, sources.searchUrl] = [DEFAULT_SEARCH_URL, 'default']
+
   return {
     profile: {
       name,
@@ -123,6 +135,7 @@ export function resolveProfile(config: ConfigFile, flags: ConnectionFlags = {}, 
       stateDir: path.resolve(expandHome(stateDir)),
       ...(p.runtime ? {runtime: p.runtime} : {}),
       clientId: p.clientId ?? 'mkt',
+      searchUrl,
     },
     sources,
     stored: Boolean(stored),

@@ -31,6 +31,8 @@ export const profileSchema = z.strictObject({
   stateDir: z.string().optional(),
   runtime: z.enum(['local', 'docker']).optional(),
   clientId: z.string().optional(),
+  /** Where `mkt search` finds a running indexer (`mkt index start`). */
+  searchUrl: z.url().optional(),
 })
 
 export const configFileSchema = z.strictObject({
@@ -53,6 +55,7 @@ export interface Profile {
   stateDir: string
   runtime?: 'local' | 'docker'
   clientId: string
+  searchUrl: string
 }
 
 export {hostPort}

@@ -20,6 +20,8 @@ export interface ConsumeOptions {
   /** Exact start offsets per partition (overrides from), e.g. the ends seen before sending. */
   startOffsets?: Map<number, bigint>
   signal?: AbortSignal
+  /** How long a fetch waits for new records (ms): lower means fresher, busier. */
+  maxWaitMs?: number
   onRecord: (record: ConsumedRecord) => void
 }
 
@@ -87,7 +89,7 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
   if (options.limit === 0) return {count: 0, stoppedBecause: 'limit'}
 
   const registry = createRegistry(profile)
-  const consumer = kafka.consumer({groupId: `mkt-consume-${process.pid}-${Date.now()}`, readUncommitted: false, maxWaitTimeInMs: 250, retry: {retries: 3}})
+  const consumer = kafka.consumer({groupId: `mkt-consume-${process.pid}-${Date.now()}`, readUncommitted: false, maxWaitTimeInMs: options.maxWaitMs ?? 250, retry: {retries: 3}})
   let count = 0
   let finish!: (reason: ConsumeResult['stoppedBecause']) => void
   const finished = new Promise<ConsumeResult['stoppedBecause']>((resolve) => (finish = resolve))

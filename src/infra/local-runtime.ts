@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import {promisify} from 'node:util'
 
 import type {Profile} from '../config/schema.js'
+import {DEFAULT_SEARCH_URL} from '../config/resolve.js'
 import {MktError} from '../errors.js'
 import {registryRequest} from '../schema/registry.js'
 import {registryJar, resolveArtifact} from './artifacts.js'
@@ -26,7 +27,7 @@ export const MIN_FREE_BYTES = 1024 ** 3
 
 /** A profile that reaches this runtime, for internal health checks and for config.yaml. */
 export function profileForLayout(layout: RuntimeLayout, name = 'local'): Profile {
-  return {name, brokers: bootstrapServers(layout), schemaRegistry: {url: registryUrl(layout)}, stateDir: layout.stateDir, runtime: 'local', clientId: 'mkt'}
+  return {name, brokers: bootstrapServers(layout), schemaRegistry: {url: registryUrl(layout)}, stateDir: layout.stateDir, runtime: 'local', clientId: 'mkt', searchUrl: DEFAULT_SEARCH_URL}
 }
 
 async function step<T>(onProgress: ProgressListener, id: string, label: string, fn: () => Promise<T>, detail?: (value: T) => string | undefined): Promise<T> {

@@ -19,9 +19,19 @@ export interface MetricsServer {
  * /metrics (Prometheus text format) and /healthz (200 when healthy, 503 with
  * the reason otherwise) for a long-running worker.
  */
-export async function startMetricsServer(options: {port: number; host?: string; registry: Registry; health: () => Health}): Promise<MetricsServer> {
+export type Route = (url: URL, response: http.ServerResponse) => void | Promise<void>
+
+export async function startMetricsServer(options: {port: number; host?: string; registry: Registry; health: () => Health; routes?: Record<string, Route>; portFlag?: string}): Promise<MetricsServer> {
   const server = http.createServer((request, response) => {
     const url = request.url?.split('?')[0]
+    const route = url === undefined ? undefined : options.routes?.[url]
+    if (route) {
+      Promise.resolve(route(new URL(request.url!, 'http://localhost'), response)).catch((error: Error) => {
+        if (!response.headersSent) response.writeHead(500, {'Content-Type': 'application/json'})
+        response.end(JSON.stringify({error: {message: error.message}}))
+      })
+      return
+    }
     if (url === '/metrics') {
       options.registry.metrics().then(
         (text) => {
@@ -42,13 +52,13 @@ export async function startMetricsServer(options: {port: number; host?: string; 
       return
     }
     response.writeHead(404, {'Content-Type': 'text/plain'})
-    response.end('not found: try /metrics or /healthz\n')
+    response.end(`not found: try ${[...Object.keys(options.routes ?? {}), '/metrics', '/healthz'].join(', ')}\n`)
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
-          ? new MktError(`Port ${options.port} for /metrics is already in use.`, 'Pass another --metrics-port (0 picks a free one).', 'infra')
+          ? new MktError(`Port ${options.port} for /metrics is already in use.`, `Pass another ${options.portFlag ?? '--metrics-port'} (0 picks a free one).`, 'infra')
           : error,
       ),
     )

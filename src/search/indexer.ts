@@ -1,0 +1,219 @@
+import {BANS_TOPIC} from '../bans/ban.js'
+import {followBans, type FollowedBans} from '../bans/table.js'
+import type {Profile} from '../config/schema.js'
+import type {Logger} from '../log-structured.js'
+import {CatalogIndex, type SearchOutcome} from './catalog-index.js'
+import {SearchEventSink, searchEvent} from './events.js'
+import {CATALOG_TOPIC, feedCatalog, offsetsFromJSON, offsetsStillValid, offsetsToJSON, type Offsets} from './feed.js'
+import {searchMetrics, type SearchMetrics} from './metrics.js'
+import {parseSearchQuery, type SearchQuery, type SearchRequest} from './query.js'
+import {defaultSnapshotFile, loadSnapshot, saveSnapshot, SNAPSHOT_VERSION} from './snapshot.js'
+
+export interface IndexerOptions {
+  logger: Logger
+  topic?: string
+  bansTopic?: string
+  searchesTopic?: string
+  snapshotFile?: string
+  /** Seconds between snapshots (only when something changed); 0 turns periodic snapshots off. */
+  snapshotIntervalS?: number
+  /** Ignore the snapshot and read the topic from the beginning. */
+  rebuild?: boolean
+  /** How long a fetch waits for new cards: the floor of freshness. */
+  maxWaitMs?: number
+}
+
+export interface Answer extends SearchOutcome {
+  query: SearchQuery
+  tookMs: number
+}
+
+export interface Indexer {
+  metrics: SearchMetrics
+  /** Resolves once bans are loaded and the catalogue is caught up to where it ended at start. */
+  ready: Promise<void>
+  /** Validates and answers a search, and records it in client-searches. */
+  search(request: SearchRequest, userId?: string): Answer
+  health(): {ok: boolean; caughtUp: boolean; products: number; visible: number; bans: number; lastSnapshot?: string; lastError?: string}
+  /** Writes a snapshot now (also done periodically and on stop). */
+  snapshot(): Promise<{file: string; bytes: number; ms: number} | undefined>
+  /** Stops reading, writes a final snapshot, flushes search events. */
+  stop(): Promise<void>
+  done: Promise<void>
+  offsets(): Offsets
+}
+
+/**
+ * `mkt index start`: keeps a search index of filtered-products, starting from
+ * the last snapshot and its offsets when there is one, follows the ban list
+ * live, and answers searches.
+ */
+export async function startIndexer(profile: Profile, options: IndexerOptions): Promise<Indexer> {
+  const log = options.logger
+  const topic = options.topic ?? CATALOG_TOPIC
+  const file = options.snapshotFile ?? defaultSnapshotFile(profile)
+  const metrics = searchMetrics()
+  const stopAll = new AbortController()
+  let lastError: string | undefined
+  let lastSnapshot: string | undefined
+
+  let index: CatalogIndex | undefined
+  const bans: FollowedBans = followBans(profile, {
+    topic: options.bansTopic ?? BANS_TOPIC,
+    signal: stopAll.signal,
+    onChange: (change, ban) => {
+      metrics.bans.inc({change})
+      if (!index) return // the initial list: applied when the index is built
+      index.banChanged(ban.kind, ban.target)
+      log.info({change, ban: ban.key}, change === 'banned' ? 'ban applied to the index' : 'ban lifted in the index')
+    },
+  })
+  await bans.ready
+  const isBanned = (id: string, sku: string) => bans.table.match(id, sku) !== undefined
+
+  let offsets: Offsets = new Map()
+  if (!options.rebuild) {
+    const started = Date.now()
+    const {snapshot, skipped} = await loadSnapshot(file, {topic, brokers: profile.brokers})
+    const saved = snapshot && offsetsFromJSON(snapshot.meta.offsets)
+    const valid = saved ? await offsetsStillValid(profile, topic, saved) : undefined
+    if (snapshot && saved && valid?.ok) {
+      index = new CatalogIndex(isBanned, snapshot.data)
+      offsets = saved
+      log.info({file, products: index.size, savedAt: snapshot.meta.savedAt, ms: Date.now() - started}, 'snapshot loaded; catching up from its offsets')
+    } else log.info({file, reason: skipped ?? (valid && !valid.ok ? valid.reason : undefined)}, 'no usable snapshot; reading the catalogue from the beginning')
+  }
+  index ??= new CatalogIndex(isBanned)
+  const catalog = index
+  const events = await SearchEventSink.open(profile, options.searchesTopic ? {topic: options.searchesTopic} : {})
+
+  const gauges = () => {
+    metrics.products.set({kind: 'visible'}, catalog.visible)
+    metrics.products.set({kind: 'banned'}, catalog.size - catalog.visible)
+    metrics.products.set({kind: 'texts'}, catalog.texts)
+  }
+  gauges()
+
+  let caughtUp = false
+  let dirty = false
+  let markReady!: () => void
+  const ready = new Promise<void>((resolve) => (markReady = resolve))
+  const feeding = feedCatalog(profile, catalog, offsets, {
+    topic,
+    follow: true,
+    signal: stopAll.signal,
+    maxWaitMs: options.maxWaitMs ?? 50,
+    onCaughtUp: () => {
+      caughtUp = true
+      gauges()
+      log.info({products: catalog.size, visible: catalog.visible, texts: catalog.texts}, 'caught up; serving fresh results')
+      markReady()
+    },
+    onApplied: (record, change) => {
+      dirty = true
+      metrics.records.inc({change})
+      if (!caughtUp) return
+      const age = Math.max(0, Date.now() - Number(Date.parse(record.timestamp))) / 1000
+      metrics.freshness.observe(age)
+      metrics.lag.set(age)
+      gauges()
+    },
+  })
+
+  let snapshotting: Promise<{file: string; bytes: number; ms: number} | undefined> | undefined
+  const snapshot = () => {
+    snapshotting ??= (async () => {
+      const started = Date.now()
+      // Taken synchronously: the offsets are exactly those of the index contents.
+      const data = catalog.snapshot()
+      const meta = {format: 'mkt-search-snapshot' as const, version: SNAPSHOT_VERSION, topic, brokers: profile.brokers, savedAt: new Date().toISOString(), offsets: offsetsToJSON(offsets), products: catalog.size, texts: catalog.texts}
+      dirty = false
+      try {
+        const {bytes} = await saveSnapshot(file, meta, data)
+        const ms = Date.now() - started
+        lastSnapshot = meta.savedAt
+        metrics.snapshots.inc()
+        metrics.snapshotBytes.set(bytes)
+        metrics.snapshotSeconds.set(ms / 1000)
+        log.info({file, bytes, ms, products: meta.products}, 'snapshot written')
+        return {file, bytes, ms}
+      } catch (error) {
+        dirty = true
+        lastError = `snapshot: ${(error as Error).message}`
+        log.warn({file, err: (error as Error).message}, 'could not write the snapshot')
+        return undefined
+      }
+    })().finally(() => (snapshotting = undefined))
+    return snapshotting
+  }
+  const intervalS = options.snapshotIntervalS ?? 30
+  const timer = intervalS > 0 ? setInterval(() => dirty && caughtUp && void snapshot(), intervalS * 1000) : undefined
+  timer?.unref()
+
+  let finish!: () => void
+  let fail!: (error: unknown) => void
+  const done = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)))
+  done.catch(() => {})
+  const failed = (error: unknown) => {
+    if (stopAll.signal.aborted) return
+    lastError = (error as Error).message
+    log.error({err: lastError}, 'reading failed; stopping')
+    void stop().then(() => fail(error))
+  }
+  feeding.catch(failed)
+  bans.done.catch(failed)
+
+  let stopping: Promise<void> | undefined
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info({products: catalog.size}, 'stopping')
+      stopAll.abort()
+      clearInterval(timer)
+      await feeding.catch(() => {})
+      await bans.done.catch(() => {})
+      await snapshotting
+      if (caughtUp || dirty) await snapshot()
+      await events.close()
+      log.info({products: catalog.size}, 'stopped')
+      finish()
+    })()
+    return stopping
+  }
+
+  const search = (request: SearchRequest, userId?: string): Answer => {
+    let query: SearchQuery
+    try {
+      query = parseSearchQuery(request)
+    } catch (error) {
+      metrics.queryErrors.inc()
+      throw error
+    }
+    const started = performance.now()
+    const outcome = catalog.search(query)
+    const tookMs = performance.now() - started
+    metrics.latency.observe(tookMs / 1000)
+    metrics.queries.inc({mode: outcome.mode})
+    events.emit(searchEvent(query, outcome, {...(userId ? {userId} : {}), latencyMs: tookMs, servedBy: 'indexer'}))
+    return {...outcome, query, tookMs}
+  }
+
+  return {
+    metrics,
+    ready,
+    search,
+    health: () => ({
+      ok: caughtUp && !stopAll.signal.aborted,
+      caughtUp,
+      products: catalog.size,
+      visible: catalog.visible,
+      bans: bans.table.size,
+      ...(lastSnapshot ? {lastSnapshot} : {}),
+      ...(lastError ? {lastError} : {}),
+      ...(events.lastError ? {lastError: `search events: ${events.lastError}`} : {}),
+    }),
+    snapshot,
+    stop,
+    done,
+    offsets: () => new Map(offsets),
+  }
+}
