@@ -33,6 +33,8 @@ Words are matched in any grammatical form ("умных часов" finds "Умн
     sort: Flags.string({description: `Order of hits: ${SORTS.join(', ')}.`, default: 'relevance'}),
     user: Flags.string({description: 'Who is searching (recorded with the search event; default anonymous).'}),
     'indexer-url': Flags.string({description: 'The indexer to ask (default: the profile\'s searchUrl, MKT_SEARCH_URL).'}),
+    topic: Flags.string({description: 'Without an indexer: the catalogue topic to read.', default: 'filtered-products', helpGroup: 'WITHOUT AN INDEXER'}),
+    'snapshot-file': Flags.string({description: 'Without an indexer: the snapshot to start from (default: the one `mkt index start` writes).', helpGroup: 'WITHOUT AN INDEXER'}),
   }
 
   async run(): Promise<SearchResponse> {
@@ -51,12 +53,17 @@ Words are matched in any grammatical form ("умных часов" finds "Умн
         ...(maxPrice !== undefined ? {maxPrice} : {}),
         ...(flags['in-stock'] ? {inStock: true} : {}),
       },
-      {...(flags.user ? {userId: flags.user} : {}), ...(flags['indexer-url'] ? {indexerUrl: flags['indexer-url']} : {})},
+      {
+        topic: flags.topic,
+        ...(flags.user ? {userId: flags.user} : {}),
+        ...(flags['indexer-url'] ? {indexerUrl: flags['indexer-url']} : {}),
+        ...(flags['snapshot-file'] ? {snapshotFile: flags['snapshot-file']} : {}),
+      },
     )
     if (response.local) {
       const {local} = response
       const from = local.snapshot ? `the snapshot of ${local.snapshot.savedAt} (${local.snapshot.products} products)` : `no snapshot${local.skipped ? ` (${local.skipped})` : ''}`
-      process.stderr.write(chalk.yellow(`No indexer answered at ${local.indexerUrl}; searched a local copy: ${from} plus ${local.caughtUp} record(s) caught up from filtered-products, built in ${(local.buildMs / 1000).toFixed(1)}s. Start \`mkt index start\` for instant searches.\n`))
+      process.stderr.write(chalk.yellow(`No indexer answered at ${local.indexerUrl}; searched a local copy: ${from} plus ${local.caughtUp} record(s) caught up from ${flags.topic}, built in ${(local.buildMs / 1000).toFixed(1)}s. Start \`mkt index start\` for instant searches.\n`))
     }
     if (response.notice) process.stderr.write(`${response.notice}\n`)
     if (response.hits.length === 0) {

@@ -154,7 +154,7 @@ export async function searchLocally(profile: Profile, request: SearchRequest, op
 }
 
 /** `mkt search`: the running indexer when there is one, else a local copy, so a search always works. */
-export async function searchCatalog(profile: Profile, request: SearchRequest, options: {userId?: string; indexerUrl?: string; snapshotFile?: string} = {}): Promise<SearchResponse> {
+export async function searchCatalog(profile: Profile, request: SearchRequest, options: {userId?: string; indexerUrl?: string; snapshotFile?: string; topic?: string} = {}): Promise<SearchResponse> {
   parseSearchQuery(request) // validate before talking to anything
   const indexerUrl = options.indexerUrl ?? profile.searchUrl
   return (await searchViaIndexer(indexerUrl, request, options.userId)) ?? searchLocally(profile, request, {...options, indexerUrl})
