@@ -8,7 +8,7 @@ import {createProgress} from '../src/ui/progress.js'
 import {renderTable} from '../src/ui/table.js'
 
 export default class Demo extends BaseCommand<typeof Demo> {
-  static override summary = 'Run the whole platform once: start the runtime, send the sample catalogue, show what arrived.'
+  static override summary = 'Run the whole platform once: start the runtime, send the sample catalogue, filter bans, search.'
   static override description = `One command after \`npm ci\`. Starts the local runtime (or reuses a running one), then walks through each capability with the sample data in data/ and prints what happened at every step. The runtime keeps running afterwards so you can explore; \`mkt infra down\` stops it.`
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --brokers 3', '<%= config.bin %> <%= command.id %> --json']
   static override flags = {

@@ -10,7 +10,7 @@ export interface Measured {
   peakRssBytes: number
 }
 
-function rssBytes(pid: number): number {
+export function rssBytes(pid: number): number {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
     return match ? Number(match[1]) * 1024 : 0
@@ -19,11 +19,12 @@ function rssBytes(pid: number): number {
   }
 }
 
-/** Runs a command to completion, timing it and tracking its peak RSS. */
-export function measure(command: string, args: string[], env: Record<string, string> = {}): Promise<Measured> {
+/** Runs a command to completion, timing it and tracking its peak RSS; `onStart` gets the child's pid. */
+export function measure(command: string, args: string[], env: Record<string, string> = {}, onStart?: (pid: number) => void): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
     const child = spawn(command, args, {env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+    if (child.pid !== undefined) onStart?.(child.pid)
     let stdout = ''
     let stderr = ''
     let peak = 0

@@ -22,6 +22,8 @@ export interface ConsumeOptions {
   signal?: AbortSignal
   /** How long a fetch waits for new records (ms): lower means fresher, busier. */
   maxWaitMs?: number
+  /** Upper bound of one fetch response (bytes): lower keeps a long-lived reader's memory small. */
+  maxBytes?: number
   onRecord: (record: ConsumedRecord) => void
 }
 
@@ -89,7 +91,7 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
   if (options.limit === 0) return {count: 0, stoppedBecause: 'limit'}
 
   const registry = createRegistry(profile)
-  const consumer = kafka.consumer({groupId: `mkt-consume-${process.pid}-${Date.now()}`, readUncommitted: false, maxWaitTimeInMs: options.maxWaitMs ?? 250, retry: {retries: 3}})
+  const consumer = kafka.consumer({groupId: `mkt-consume-${process.pid}-${Date.now()}`, readUncommitted: false, maxWaitTimeInMs: options.maxWaitMs ?? 250, retry: {retries: 3}, ...(options.maxBytes ? {maxBytes: options.maxBytes, maxBytesPerPartition: Math.max(64 * 1024, Math.floor(options.maxBytes / 4))} : {})})
   let count = 0
   let finish!: (reason: ConsumeResult['stoppedBecause']) => void
   const finished = new Promise<ConsumeResult['stoppedBecause']>((resolve) => (finish = resolve))

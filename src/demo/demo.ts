@@ -12,6 +12,7 @@ import {EVENTS_TOPIC, FILTER_GROUP, startFilter} from '../filter/worker.js'
 import {waitForGroup} from '../kafka/lag.js'
 import {workerLogger} from '../log-structured.js'
 import {packageRoot} from '../package-root.js'
+import {startIndexer, type SearchRequest} from '../search/index.js'
 import {openCardFile, SHOP_TOPIC, sendCards, type SendStats} from '../shop/index.js'
 
 /** What one demo step shows the user: a heading, lines of text and tables. */
@@ -111,8 +112,45 @@ export const filterStep: DemoStep = {
   },
 }
 
+/** Step: the indexer reads the filtered catalogue; a shopper searches with inflected, misspelled and filtered queries. */
+export const searchStep: DemoStep = {
+  id: 'search',
+  title: 'A shopper searches the live catalogue in Russian',
+  async run(ctx): Promise<{products: number; searches: Array<{query: string; mode: string; total: number; ids: string[]}>}> {
+    ctx.onProgress({type: 'start', id: 'index', label: 'mkt index start (snapshot, then catching up from filtered-products)'})
+    const indexer = await startIndexer(ctx.profile, {logger: workerLogger('mkt-demo-index').child({}, {level: 'warn'})})
+    const searches: Array<{query: string; mode: string; total: number; ids: string[]}> = []
+    const rows: Array<Array<string | number>> = []
+    try {
+      await indexer.ready
+      ctx.onProgress({type: 'done', id: 'index', detail: `${indexer.health().visible} products searchable`})
+      const asks: Array<[string, SearchRequest]> = [
+        ['inflected', {text: 'умных часов'}],
+        ['misspelled', {text: 'смартфн'}],
+        ['filtered', {text: 'наушники', maxPrice: 30_000, sort: 'price-asc'}],
+        ['exact SKU', {text: 'XYZ-12345'}],
+        ['banned', {text: 'Redmi Note 13'}],
+      ]
+      for (const [kind, request] of asks) {
+        const answer = indexer.search({limit: 3, ...request}, 'demo-shopper')
+        searches.push({query: request.text!, mode: answer.mode, total: answer.total, ids: answer.hits.map((h) => h.product_id)})
+        const filters = [request.maxPrice !== undefined ? `--max-price ${request.maxPrice}` : '', request.sort ? `--sort ${request.sort}` : ''].filter(Boolean).join(' ')
+        rows.push([`${kind}: "${request.text}"${filters ? ` ${filters}` : ''}`, answer.mode, answer.total, answer.hits.map((h) => `${h.name} (${formatRub(h.price)})`).join('; ') || '—'])
+      }
+    } finally {
+      await indexer.stop() // leaves a snapshot for the next `mkt search`
+    }
+    ctx.show({
+      title: 'Searches (every one recorded in client-searches)',
+      lines: ['Try: mkt search "умных часов" · mkt search смартфн --in-stock · mkt index start (then searches answer in about a millisecond)'],
+      table: {head: ['search', 'matched as', 'found', 'top hits'], rows},
+    })
+    return {products: indexer.health().products, searches}
+  },
+}
+
 /** The demo, in order; each capability adds its step here. */
-export const DEMO_STEPS: DemoStep[] = [sendCatalogueStep, filterStep]
+export const DEMO_STEPS: DemoStep[] = [sendCatalogueStep, filterStep, searchStep]
 
 export interface DemoOptions {
   up: Omit<UpOptions, 'onProgress'>

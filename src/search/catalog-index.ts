@@ -111,8 +111,8 @@ export class CatalogIndex {
   private readonly products = new Map<string, Product>()
   private readonly groups = new Map<number, TextGroup>()
   private readonly groupsByHash = new Map<string, TextGroup>()
-  /** Exact SKU → product ids (a SKU ban hides all of them; a SKU query finds them). */
-  private readonly bySku = new Map<string, Set<string>>()
+  /** Exact SKU → product id, or ids when several share it (a SKU ban hides all; a SKU query finds them). */
+  private readonly bySku = new Map<string, string | Set<string>>()
   private readonly hidden = new Set<string>()
   private readonly labelKeys = new Map<string, string>()
   private nextGroup = 1
@@ -153,6 +153,14 @@ export class CatalogIndex {
     return this.groups.size
   }
 
+  private readonly currencies = new Map<string, string>()
+  /** One string per currency code instead of one per product. */
+  private currency(code: string): string {
+    let shared = this.currencies.get(code)
+    if (shared === undefined) this.currencies.set(code, (shared = code))
+    return shared
+  }
+
   private labelKey(value: string): string {
     let key = this.labelKeys.get(value)
     if (key === undefined) {
@@ -163,16 +171,26 @@ export class CatalogIndex {
     return key
   }
 
+  // Almost every SKU names one product: a plain string then, a Set only when shared (saves a Set per product).
   private mapSku(id: string, sku: string): void {
-    let ids = this.bySku.get(sku)
-    if (!ids) this.bySku.set(sku, (ids = new Set()))
-    ids.add(id)
+    const ids = this.bySku.get(sku)
+    if (ids === undefined || ids === id) this.bySku.set(sku, id)
+    else if (typeof ids === 'string') this.bySku.set(sku, new Set([ids, id]))
+    else ids.add(id)
   }
 
   private unmapSku(id: string, sku: string): void {
     const ids = this.bySku.get(sku)
-    ids?.delete(id)
-    if (ids?.size === 0) this.bySku.delete(sku)
+    if (ids === id) this.bySku.delete(sku)
+    else if (typeof ids === 'object') {
+      ids.delete(id)
+      if (ids.size === 1) this.bySku.set(sku, [...ids][0]!)
+    }
+  }
+
+  private skuIds(sku: string): string[] {
+    const ids = this.bySku.get(sku)
+    return ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids]
   }
 
   private recheck(id: string): void {
@@ -217,7 +235,7 @@ export class CatalogIndex {
       if (previous.group !== group) this.leave(id, previous.group)
     }
     group.members.add(id)
-    this.products.set(id, {group, sku: card.sku, price: card.price.amount, currency: card.price.currency, available: card.stock.available - card.stock.reserved, updated: Date.parse(card.updated_at)})
+    this.products.set(id, {group, sku: card.sku, price: card.price.amount, currency: this.currency(card.price.currency), available: card.stock.available - card.stock.reserved, updated: Date.parse(card.updated_at)})
     this.mapSku(id, card.sku)
     this.recheck(id)
   }
@@ -235,7 +253,7 @@ export class CatalogIndex {
 
   /** A ban or unban naming a product id or a SKU: re-evaluates the products it names. */
   banChanged(kind: 'product' | 'sku', target: string): void {
-    const ids = kind === 'product' ? [target] : [...(this.bySku.get(target) ?? [])]
+    const ids = kind === 'product' ? [target] : this.skuIds(target)
     for (const id of ids) this.recheck(id)
   }
 
@@ -256,9 +274,9 @@ export class CatalogIndex {
 
   search(query: SearchQuery): SearchOutcome {
     const accept = this.acceptor(query)
-    const skuIds = this.bySku.get(query.text) ?? this.bySku.get(query.text.toUpperCase())
-    if (skuIds) {
-      const candidates = [...skuIds].flatMap((id) => (accept(id, this.products.get(id)!) ? [{id, product: this.products.get(id)!, score: 1}] : []))
+    const skuIds = this.bySku.has(query.text) ? this.skuIds(query.text) : this.skuIds(query.text.toUpperCase())
+    if (skuIds.length > 0) {
+      const candidates = skuIds.flatMap((id) => (accept(id, this.products.get(id)!) ? [{id, product: this.products.get(id)!, score: 1}] : []))
       return this.page(candidates, 'sku', query)
     }
     if (analyze(query.text).length === 0) return {hits: [], total: 0, mode: 'none', notice: 'The query has only stop words (such as "и", "для", "the"); add a word that names a product.'}

@@ -55,6 +55,7 @@ export async function feedCatalog(profile: Profile, index: CatalogIndex, offsets
     startOffsets: offsets,
     ...(options.signal ? {signal: options.signal} : {}),
     ...(options.maxWaitMs !== undefined ? {maxWaitMs: options.maxWaitMs} : {}),
+    maxBytes: 2 * 1024 * 1024, // small fetches: catching up a large topic must not balloon the heap
     ...(options.onCaughtUp ? {onCaughtUp: options.onCaughtUp} : {}),
     onRecord: (record) => {
       let change: 'upsert' | 'delete' | 'skipped' = 'skipped'

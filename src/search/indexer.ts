@@ -21,6 +21,8 @@ export interface IndexerOptions {
   rebuild?: boolean
   /** How long a fetch waits for new cards: the floor of freshness. */
   maxWaitMs?: number
+  /** After catching up, for each card made searchable: ms since it was produced (benchmarks). */
+  onFresh?: (ageMs: number, productId: string | null) => void
 }
 
 export interface Answer extends SearchOutcome {
@@ -106,16 +108,18 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
     onCaughtUp: () => {
       caughtUp = true
       gauges()
-      log.info({products: catalog.size, visible: catalog.visible, texts: catalog.texts}, 'caught up; serving fresh results')
+      const {rss, heapUsed, external} = process.memoryUsage()
+      log.info({products: catalog.size, visible: catalog.visible, texts: catalog.texts, rssMiB: Math.round(rss / 2 ** 20), heapUsedMiB: Math.round(heapUsed / 2 ** 20), externalMiB: Math.round(external / 2 ** 20)}, 'caught up; serving fresh results')
       markReady()
     },
     onApplied: (record, change) => {
       dirty = true
       metrics.records.inc({change})
       if (!caughtUp) return
-      const age = Math.max(0, Date.now() - Number(Date.parse(record.timestamp))) / 1000
-      metrics.freshness.observe(age)
-      metrics.lag.set(age)
+      const ageMs = Math.max(0, Date.now() - Date.parse(record.timestamp))
+      metrics.freshness.observe(ageMs / 1000)
+      metrics.lag.set(ageMs / 1000)
+      options.onFresh?.(ageMs, record.key)
       gauges()
     },
   })

@@ -24,6 +24,8 @@ export interface SendOptions {
   onReject?: (where: string, errors: string[]) => void
   /** Cards per chunk: one chunk is encoded on a worker and sent as one produce request (a JSON Lines block is one chunk as read). */
   batchSize?: number
+  /** A chunk that has been filling this long is sent as it is (like Kafka's linger.ms): paced input is not held back. */
+  lingerMs?: number
   /** Worker threads for parsing, validation and encoding (0: all on the main thread). */
   threads?: number
 }
@@ -113,14 +115,22 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
     inFlight.catch(() => {})
   }
 
-  // Chunks being encoded, oldest first; a few per worker keep every thread busy.
-  const encoding: Array<Promise<ChunkResult>> = []
-  const maxEncoding = Math.max(2, threads * 2)
-  let chunk: SourceItem[] = []
+  // Each chunk is produced as soon as it is encoded and the previous one is acknowledged, in input
+  // order; at most a few are outstanding, so memory stays flat and paced input is not held back.
+  const maxOutstanding = Math.max(2, threads * 2)
+  const outstanding: Array<Promise<void>> = []
+  let chain: Promise<void> = Promise.resolve()
   const submit = async (work: SourceItem[] | LineBlock) => {
-    encoding.push(pool.submit(work))
-    if (encoding.length >= maxEncoding) await produce(await encoding.shift()!)
+    const encoded = pool.submit(work)
+    encoded.catch(() => {}) // surfaces through the chain
+    chain = chain.then(async () => produce(await encoded))
+    chain.catch(() => {})
+    outstanding.push(chain)
+    if (outstanding.length >= maxOutstanding) await outstanding.shift()
   }
+  let chunk: SourceItem[] = []
+  let chunkStarted = 0
+  const lingerMs = options.lingerMs ?? 20
   try {
     for await (const item of items) {
       if (options.signal?.aborted) break
@@ -130,16 +140,17 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
         continue
       }
       stats.read++
+      if (chunk.length === 0) chunkStarted = Date.now()
       chunk.push(item)
-      if (chunk.length >= chunkSize) {
+      if (chunk.length >= chunkSize || Date.now() - chunkStarted >= lingerMs) {
         const full = chunk
         chunk = []
         await submit(full)
       }
     }
     stats.interrupted = Boolean(options.signal?.aborted)
-    if (chunk.length > 0) encoding.push(pool.submit(chunk))
-    while (encoding.length > 0) await produce(await encoding.shift()!)
+    if (chunk.length > 0) await submit(chunk)
+    await chain
     await inFlight
   } catch (error) {
     throw explainKafkaError(error, profile)

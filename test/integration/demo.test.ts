@@ -5,12 +5,16 @@ import {runCli} from '../helpers/cli.js'
 const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined, MKT_STATE_DIR: undefined}
 
 describe('mkt demo', () => {
-  it('reuses the running runtime, sends the sample catalogue, bans two products and shows the filter audit', async () => {
+  it('reuses the running runtime, sends the sample catalogue, bans two products, shows the filter audit and searches', async () => {
     const result = await runCli(['demo', '--json'], env)
     expect(result.code, result.stderr).toBe(0)
     const demo = result.json<{
       sections: Array<{title: string; table?: {rows: unknown[][]}}>
-      steps: {ingest: {stats: {sent: number; rejected: number}; arrived: number}; filter: {passed: number; banned: Array<{product_id: string; decision: string}>}}
+      steps: {
+        ingest: {stats: {sent: number; rejected: number}; arrived: number}
+        filter: {passed: number; banned: Array<{product_id: string; decision: string}>}
+        search: {searches: Array<{query: string; mode: string; ids: string[]}>}
+      }
     }>()
     expect(demo.sections[0]!.title).toBe('The local runtime was already running')
     expect(demo.steps.ingest.stats).toMatchObject({sent: 74, rejected: 0})
@@ -24,5 +28,10 @@ describe('mkt demo', () => {
       ]),
     )
     expect(demo.steps.filter.passed).toBeGreaterThanOrEqual(72)
+    const searched = Object.fromEntries(demo.steps.search.searches.map((s) => [s.query, s]))
+    expect(searched['умных часов']!.ids[0]).toBe('12345')
+    expect(searched['смартфн']).toMatchObject({mode: 'all-words-fuzzy', ids: ['12346']}) // 12347 is banned by the demo
+    expect(searched['XYZ-12345']).toMatchObject({mode: 'sku', ids: ['12345']})
+    expect(searched['Redmi Note 13']!.ids).not.toContain('12347')
   })
 })
