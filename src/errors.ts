@@ -18,6 +18,10 @@ export const ExitCode = {
   incompatible: 9,
   /** `ban remove` of something that is not banned. */
   notBanned: 10,
+  /** A reply that was waited for (`recommend --wait`) did not come in time. */
+  timeout: 11,
+  /** An external job (the Spark analytics job) failed. */
+  jobFailed: 12,
 } as const
 
 export type ExitCodeName = keyof typeof ExitCode

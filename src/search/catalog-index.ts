@@ -272,6 +272,11 @@ export class CatalogIndex {
     return product && !this.hidden.has(id) ? this.hit(id, product, 0) : undefined
   }
 
+  /** Every visible product, as hits with score 0 (for simulations and listings). */
+  *visibleProducts(): Iterable<SearchHit> {
+    for (const [id, product] of this.products) if (!this.hidden.has(id)) yield this.hit(id, product, 0)
+  }
+
   search(query: SearchQuery): SearchOutcome {
     const accept = this.acceptor(query)
     const skuIds = this.bySku.has(query.text) ? this.skuIds(query.text) : this.skuIds(query.text.toUpperCase())

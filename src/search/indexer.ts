@@ -3,7 +3,7 @@ import {followBans, type FollowedBans} from '../bans/table.js'
 import type {Profile} from '../config/schema.js'
 import type {Logger} from '../log-structured.js'
 import {CatalogIndex, type SearchOutcome} from './catalog-index.js'
-import {SearchEventSink, searchEvent} from './events.js'
+import {openSearchEvents, searchEvent} from './events.js'
 import {CATALOG_TOPIC, feedCatalog, offsetsFromJSON, offsetsStillValid, offsetsToJSON, type Offsets} from './feed.js'
 import {searchMetrics, type SearchMetrics} from './metrics.js'
 import {parseSearchQuery, type SearchQuery, type SearchRequest} from './query.js'
@@ -87,7 +87,7 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
   }
   index ??= new CatalogIndex(isBanned)
   const catalog = index
-  const events = await SearchEventSink.open(profile, options.searchesTopic ? {topic: options.searchesTopic} : {})
+  const events = await openSearchEvents(profile, options.searchesTopic)
 
   const gauges = () => {
     metrics.products.set({kind: 'visible'}, catalog.visible)
@@ -177,7 +177,7 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
       await bans.done.catch(() => {})
       await snapshotting
       if (caughtUp || dirty) await snapshot()
-      await events.close()
+      await events.close().catch((error: Error) => log.warn({err: error.message}, 'search events lost'))
       log.info({products: catalog.size}, 'stopped')
       finish()
     })()

@@ -5,7 +5,7 @@ import type {Profile} from '../config/schema.js'
 import {isMktError, MktError, type ExitCodeName} from '../errors.js'
 import type {Route} from '../metrics/server.js'
 import {CatalogIndex, type SearchHit, type SearchOutcome} from './catalog-index.js'
-import {SearchEventSink, searchEvent} from './events.js'
+import {openSearchEvents, searchEvent} from './events.js'
 import {CATALOG_TOPIC, feedCatalog, offsetsFromJSON, offsetsStillValid, type Offsets} from './feed.js'
 import type {Indexer} from './indexer.js'
 import {parseSearchQuery, type SearchQuery, type SearchRequest} from './query.js'
@@ -106,33 +106,52 @@ export async function searchViaIndexer(indexerUrl: string, request: SearchReques
  * No indexer: build the index here from the latest snapshot plus what Kafka
  * holds after it (or the whole topic), answer, and record the search.
  */
-export async function searchLocally(profile: Profile, request: SearchRequest, options: {userId?: string; snapshotFile?: string; topic?: string; indexerUrl?: string} = {}): Promise<SearchResponse> {
-  const query = parseSearchQuery(request) // a bad query fails before any work
+export interface LocalCatalog {
+  index: CatalogIndex
+  snapshot?: {file: string; savedAt: string; products: number}
+  /** Why the snapshot was not used. */
+  skipped?: string
+  /** Records read after the snapshot (or from the beginning). */
+  caughtUp: number
+  buildMs: number
+}
+
+/** The catalogue index built here: the latest snapshot plus what Kafka holds after it (or the whole topic), with the bans now in force. */
+export async function loadLocalCatalog(profile: Profile, options: {topic?: string; snapshotFile?: string} = {}): Promise<LocalCatalog> {
   const topic = options.topic ?? CATALOG_TOPIC
   const file = options.snapshotFile ?? defaultSnapshotFile(profile)
   const started = Date.now()
   const bans = await loadBans(profile)
   const isBanned = (id: string, sku: string) => bans.match(id, sku) !== undefined
   const {snapshot, skipped} = await loadSnapshot(file, {topic, brokers: profile.brokers})
-  let index: CatalogIndex
-  let offsets: Offsets = new Map()
-  let why = skipped
   const saved = snapshot && offsetsFromJSON(snapshot.meta.offsets)
   const valid = saved && (await offsetsStillValid(profile, topic, saved))
-  if (snapshot && saved && valid?.ok) {
-    index = new CatalogIndex(isBanned, snapshot.data)
-    offsets = saved
-  } else {
-    if (valid && !valid.ok) why = valid.reason
-    index = new CatalogIndex(isBanned)
-  }
+  const usable = Boolean(snapshot && saved && valid?.ok)
+  const index = usable ? new CatalogIndex(isBanned, snapshot!.data) : new CatalogIndex(isBanned)
+  const offsets: Offsets = usable ? saved! : new Map()
+  const why = valid && !valid.ok ? valid.reason : skipped
   const caughtUp = await feedCatalog(profile, index, offsets, {topic, follow: false})
-  const buildMs = Date.now() - started
+  return {
+    index,
+    ...(usable ? {snapshot: {file, savedAt: snapshot!.meta.savedAt, products: snapshot!.meta.products}} : {}),
+    ...(why ? {skipped: why} : {}),
+    caughtUp,
+    buildMs: Date.now() - started,
+  }
+}
 
+/**
+ * No indexer: build the index here from the latest snapshot plus what Kafka
+ * holds after it (or the whole topic), answer, and record the search.
+ */
+export async function searchLocally(profile: Profile, request: SearchRequest, options: {userId?: string; snapshotFile?: string; topic?: string; indexerUrl?: string} = {}): Promise<SearchResponse> {
+  const query = parseSearchQuery(request) // a bad query fails before any work
+  const local = await loadLocalCatalog(profile, options)
+  const index = local.index
   const searchStarted = performance.now()
   const outcome = index.search(query)
   const tookMs = performance.now() - searchStarted
-  const events = await SearchEventSink.open(profile)
+  const events = await openSearchEvents(profile)
   events.emit(searchEvent(query, outcome, {...(options.userId ? {userId: options.userId} : {}), latencyMs: tookMs, servedBy: 'local'}))
   await events.close()
   return {
@@ -145,10 +164,10 @@ export async function searchLocally(profile: Profile, request: SearchRequest, op
     ...(outcome.notice ? {notice: outcome.notice} : {}),
     local: {
       indexerUrl: options.indexerUrl ?? profile.searchUrl,
-      ...(snapshot && valid?.ok ? {snapshot: {file, savedAt: snapshot.meta.savedAt, products: snapshot.meta.products}} : {}),
-      ...(why ? {skipped: why} : {}),
-      caughtUp,
-      buildMs,
+      ...(local.snapshot ? {snapshot: local.snapshot} : {}),
+      ...(local.skipped ? {skipped: local.skipped} : {}),
+      caughtUp: local.caughtUp,
+      buildMs: local.buildMs,
     },
   }
 }

@@ -1,0 +1,55 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {Flags} from '@oclif/core'
+
+import {parseDuration, runAnalytics, type AnalyticsSummary} from '../../src/analytics/index.js'
+import {BaseCommand} from '../../src/ui/base-command.js'
+import {createProgress} from '../../src/ui/progress.js'
+
+export default class AnalyticsRun extends BaseCommand<typeof AnalyticsRun> {
+  static override summary = 'Run the Spark job: category statistics, ALS recommendations and the Parquet archive.'
+  static override description = `Reads filtered-products, the ban list, client-searches, client-views and client-recommendations; writes category-stats and recommendations (compacted topics, Avro) and a Parquet archive of products and events partitioned by date under --lake.
+
+Recommendations: implicit-feedback ALS on user × product interactions (a view weighs 3, a search hit 1), re-ranked by the user's category affinity, top 50; users without history get the most popular products of the categories they searched or asked for, else the most popular overall (also stored under the key * for users the job has never seen).
+
+Spark runs in local mode by default; --master spark://host:7077 uses a cluster. Needs \`mkt analytics setup\` once. With --every it runs again after each interval until Ctrl-C.`
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --every 10m', '<%= config.bin %> <%= command.id %> --master spark://spark-master:7077 --lake hdfs://namenode:9000/mkt/lake']
+  static override flags = {
+    every: Flags.string({description: 'Run again after this interval (90s, 5m, 1h) until Ctrl-C.'}),
+    master: Flags.string({description: 'Spark master URL.', default: 'local[*]'}),
+    lake: Flags.string({description: 'Where the Parquet archive goes: a directory or a file:// / hdfs:// URI (default: <state dir>/lake).'}),
+    'top-n': Flags.integer({description: 'Recommendations kept per user.', default: 50, min: 1, max: 500}),
+  }
+
+  async run(): Promise<AnalyticsSummary> {
+    const {flags} = this
+    const every = flags.every === undefined ? undefined : parseDuration(flags.every)
+    const {profile} = this.connection()
+    const stop = new AbortController()
+    const onSigint = () => stop.abort()
+    if (every) process.once('SIGINT', onSigint)
+    try {
+      for (;;) {
+        const progress = createProgress({enabled: !this.jsonEnabled(), tty: this.interactive})
+        let summary: AnalyticsSummary
+        try {
+          summary = await runAnalytics(profile, {master: flags.master, topN: flags['top-n'], ...(flags.lake ? {lake: flags.lake} : {}), onProgress: progress})
+        } finally {
+          progress.stop()
+        }
+        this.log(
+          `Done in ${summary.seconds}s (model ${summary.model_version}): ${summary.products} products (${summary.banned} banned), ${summary.searches} searches, ${summary.views} views, ${summary.requests} requests → ${summary.categories} categories, recommendations for ${summary.recommendations} users (${summary.als_users} from ALS, ${summary.category_fallback_users} popular in their categories, ${summary.popular_fallback_users} popular overall); archive in ${summary.lake}.`,
+        )
+        if (!every || stop.signal.aborted) return summary
+        this.log(`Next run in ${flags.every} (Ctrl-C stops).`)
+        try {
+          await sleep(every, undefined, {signal: stop.signal})
+        } catch {
+          return summary
+        }
+      }
+    } finally {
+      process.off('SIGINT', onSigint)
+    }
+  }
+}

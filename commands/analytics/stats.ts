@@ -1,0 +1,27 @@
+import {readCategoryStats, type CategoryStats} from '../../src/analytics/index.js'
+import {BaseCommand} from '../../src/ui/base-command.js'
+import {renderTable} from '../../src/ui/table.js'
+
+const rub = (n: number) => n.toLocaleString('ru-RU', {maximumFractionDigits: 0})
+
+export default class AnalyticsStats extends BaseCommand<typeof AnalyticsStats> {
+  static override summary = 'Show the category statistics the Spark job computed.'
+  static override description = 'Reads the compacted topic category-stats to its end: per category the number of live, unbanned products, average, lowest and highest price, stock available and the top brands, as of the last `mkt analytics run`.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
+
+  async run(): Promise<{categories: CategoryStats[]}> {
+    const categories = await readCategoryStats(this.connection().profile)
+    if (categories.length === 0) {
+      this.log('No statistics yet: run `mkt analytics run`.')
+      return {categories}
+    }
+    this.log(
+      renderTable(
+        ['category', 'products', 'avg price', 'min', 'max', 'in stock', 'top brands'],
+        categories.map((c) => [c.category, c.product_count, rub(c.avg_price), rub(c.min_price), rub(c.max_price), c.total_available, c.top_brands.map((b) => `${b.brand} (${b.products})`).join(', ')]),
+      ),
+    )
+    this.log(`Computed at ${categories[0]!.computed_at}.`)
+    return {categories}
+  }
+}

@@ -1,0 +1,370 @@
+"""The mkt analytics job (PySpark): category statistics, ALS recommendations
+and a Parquet archive, from the platform's Kafka topics.
+
+Started by `mkt analytics run`, which registers the output schemas and passes
+one JSON config (argv[1]: a path). Progress and the summary are JSON lines on
+stdout; Spark's own logging goes to stderr.
+
+Kafka is read and written with confluent-kafka (librdkafka) in the driver,
+Avro with fastavro against the Confluent-compatible registry: the Spark Kafka
+connector needs spark-token-provider-kafka-0-10, which the reachable Maven
+mirror does not carry. Everything that computes runs in Spark.
+"""
+
+import io
+import json
+import struct
+import sys
+import time
+import urllib.request
+import uuid
+from base64 import b64encode
+from datetime import datetime, timezone
+
+import fastavro
+import pandas as pd
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+
+
+def emit(event, **fields):
+    print(json.dumps({"event": event, **fields}, ensure_ascii=False), flush=True)
+
+
+class Step:
+    """Times one step and reports it as a progress line."""
+
+    def __init__(self, name, label):
+        self.name, self.label = name, label
+
+    def __enter__(self):
+        emit("start", step=self.name, label=self.label)
+        self.started = time.time()
+        self.detail = ""
+        return self
+
+    def __exit__(self, kind, value, tb):
+        if kind is None:
+            emit("done", step=self.name, detail=self.detail, seconds=round(time.time() - self.started, 2))
+
+
+class Registry:
+    """Writer schemas by id from the Confluent-compatible API, parsed once."""
+
+    def __init__(self, settings):
+        self.url = settings["url"].rstrip("/")
+        self.auth = None
+        if settings.get("username") and settings.get("password"):
+            self.auth = "Basic " + b64encode(f"{settings['username']}:{settings['password']}".encode()).decode()
+        self.schemas = {}
+
+    def schema(self, schema_id):
+        if schema_id not in self.schemas:
+            request = urllib.request.Request(f"{self.url}/schemas/ids/{schema_id}", headers={"Accept": "application/json"})
+            if self.auth:
+                request.add_header("Authorization", self.auth)
+            with urllib.request.urlopen(request, timeout=10) as response:
+                text = json.load(response)["schema"]
+            self.schemas[schema_id] = fastavro.parse_schema(json.loads(text))
+        return self.schemas[schema_id]
+
+    def decode(self, value):
+        """A Confluent-framed Avro value, or None for a tombstone or a value that is not one."""
+        if value is None or len(value) < 5 or value[0] != 0:
+            return None
+        schema_id = struct.unpack(">I", value[1:5])[0]
+        return fastavro.schemaless_reader(io.BytesIO(value[5:]), self.schema(schema_id), None)
+
+
+def client_config(config):
+    settings = {"bootstrap.servers": ",".join(config["brokers"])}
+    sasl = config.get("sasl")
+    tls = config.get("tls") or {}
+    if sasl:
+        settings.update({"sasl.mechanisms": sasl["mechanism"].upper(), "sasl.username": sasl["username"], "sasl.password": sasl["password"]})
+    if tls.get("enabled"):
+        settings["security.protocol"] = "SASL_SSL" if sasl else "SSL"
+        if tls.get("ca"):
+            settings["ssl.ca.location"] = tls["ca"]
+    elif sasl:
+        settings["security.protocol"] = "SASL_PLAINTEXT"
+    return settings
+
+
+def read_topic(config, topic):
+    """Every committed record of a topic from the beginning to where it ends now: (key, value, partition, offset, timestamp ms)."""
+    consumer = Consumer({**client_config(config), "group.id": f"mkt-analytics-{uuid.uuid4()}", "enable.auto.commit": False,
+                         "isolation.level": "read_committed", "enable.partition.eof": True, "auto.offset.reset": "earliest"})
+    try:
+        metadata = consumer.list_topics(topic, timeout=15)
+        if topic not in metadata.topics or metadata.topics[topic].error is not None:
+            raise SystemExit(f"topic {topic} does not exist")
+        assignments, remaining = [], set()
+        for partition in metadata.topics[topic].partitions:
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=15)
+            if high > low:
+                assignments.append(TopicPartition(topic, partition, low))
+                remaining.add(partition)
+        consumer.assign(assignments)
+        while remaining:
+            for message in consumer.consume(num_messages=5000, timeout=1.0):
+                error = message.error()
+                if error is not None:
+                    if error.code() == KafkaError._PARTITION_EOF:
+                        remaining.discard(message.partition())
+                        continue
+                    raise SystemExit(f"reading {topic}: {error}")
+                key = message.key()
+                yield (key.decode("utf-8") if key is not None else None, message.value(), message.partition(), message.offset(), message.timestamp()[1])
+    finally:
+        consumer.close()
+
+
+def iso_date(value):
+    return value[:10] if isinstance(value, str) and len(value) >= 10 else None
+
+
+def load(config, registry):
+    topics = config["topics"]
+    products, bans = {}, {}
+    with Step("read-products", f"reading {topics['products']} and {topics['bans']}") as step:
+        for key, value, *_ in read_topic(config, topics["products"]):
+            card = registry.decode(value)
+            if value is None and key is not None:
+                products.pop(key, None)
+            elif card is not None:
+                products[card["product_id"]] = card  # in offset order: the latest version wins
+        for key, value, *_ in read_topic(config, topics["bans"]):
+            if key is None:
+                continue
+            if value is None:
+                bans.pop(key, None)
+            else:
+                bans[key] = True
+        banned_ids = {k.split(":", 1)[1] for k in bans if k.startswith("product:")}
+        banned_skus = {k.split(":", 1)[1] for k in bans if k.startswith("sku:")}
+        live = [c for c in products.values() if c["product_id"] not in banned_ids and c["sku"] not in banned_skus]
+        step.detail = f"{len(products)} products, {len(products) - len(live)} banned, {len(bans)} bans"
+    frame = pd.DataFrame({
+        "product_id": [c["product_id"] for c in live],
+        "name": [c["name"] for c in live],
+        "brand": [c["brand"] for c in live],
+        "category": [c["category"] for c in live],
+        "price": [float(c["price"]["amount"]) for c in live],
+        "currency": [c["price"]["currency"] for c in live],
+        "available": [int(c["stock"]["available"]) - int(c["stock"]["reserved"]) for c in live],
+        "store_id": [c["store_id"] for c in live],
+        "updated_at": [c["updated_at"] for c in live],
+    })
+
+    searches, views, requests = [], [], []
+    with Step("read-events", f"reading {topics['searches']}, {topics['views']} and {topics['requests']}") as step:
+        for _, value, *_ in read_topic(config, topics["searches"]):
+            e = registry.decode(value)
+            if e is not None:
+                searches.append((e["user_id"], e["query"], e.get("category"), list(e.get("result_ids") or []), e["searched_at"]))
+        for _, value, *_ in read_topic(config, topics["views"]):
+            e = registry.decode(value)
+            if e is not None:
+                views.append((e["user_id"], e["product_id"], e["viewed_at"]))
+        for _, value, *_ in read_topic(config, topics["requests"]):
+            e = registry.decode(value)
+            if e is not None:
+                requests.append((e["user_id"], e.get("category"), e.get("max_price"), e["requested_at"]))
+        step.detail = f"{len(searches)} searches, {len(views)} views, {len(requests)} recommendation requests"
+    return frame, len(products) - len(live), searches, views, requests
+
+
+def frames(spark, products, searches, views, requests):
+    from pyspark.sql import types as T
+
+    product_schema = T.StructType([T.StructField(n, t) for n, t in [
+        ("product_id", T.StringType()), ("name", T.StringType()), ("brand", T.StringType()), ("category", T.StringType()),
+        ("price", T.DoubleType()), ("currency", T.StringType()), ("available", T.LongType()), ("store_id", T.StringType()), ("updated_at", T.StringType())]])
+    products_df = spark.createDataFrame(products, schema=product_schema)
+    searches_df = spark.createDataFrame(pd.DataFrame(searches, columns=["user_id", "query", "category", "result_ids", "searched_at"]) if searches else [],
+                                        schema="user_id string, query string, category string, result_ids array<string>, searched_at string")
+    views_df = spark.createDataFrame(pd.DataFrame(views, columns=["user_id", "product_id", "viewed_at"]) if views else [],
+                                     schema="user_id string, product_id string, viewed_at string")
+    requests_df = spark.createDataFrame(pd.DataFrame(requests, columns=["user_id", "category", "max_price", "requested_at"]) if requests else [],
+                                        schema="user_id string, category string, max_price double, requested_at string")
+    return products_df, searches_df, views_df, requests_df
+
+
+def category_stats(products_df, computed_at):
+    from pyspark.sql import functions as F
+    from pyspark.sql.window import Window
+
+    stats = products_df.groupBy("category").agg(
+        F.count("*").alias("product_count"), F.avg("price").alias("avg_price"), F.min("price").alias("min_price"),
+        F.max("price").alias("max_price"), F.sum("available").alias("total_available"))
+    brands = products_df.groupBy("category", "brand").agg(F.count("*").alias("products"))
+    ranked = brands.withColumn("rank", F.row_number().over(Window.partitionBy("category").orderBy(F.desc("products"), F.asc("brand"))))
+    top = ranked.where(F.col("rank") <= 3).groupBy("category").agg(
+        F.sort_array(F.collect_list(F.struct(F.col("rank"), F.col("brand"), F.col("products")))).alias("ranked"))
+    rows = stats.join(top, "category", "left").orderBy("category").collect()
+    return [{
+        "category": r["category"], "product_count": int(r["product_count"]), "avg_price": float(r["avg_price"]),
+        "min_price": float(r["min_price"]), "max_price": float(r["max_price"]), "total_available": int(r["total_available"] or 0),
+        "top_brands": [{"brand": b["brand"], "products": int(b["products"])} for b in (r["ranked"] or [])],
+        "computed_at": computed_at,
+    } for r in rows]
+
+
+def recommendations(spark, config, products_df, searches_df, views_df, requests_df, computed_at, model_version):
+    """Implicit-feedback ALS on user × product weights, re-ranked by the user's category affinity; fallbacks for users without history."""
+    from pyspark.ml.recommendation import ALS
+    from pyspark.sql import functions as F
+    from pyspark.sql.window import Window
+
+    top_n = int(config.get("top_n", 50))
+    weights = config.get("weights", {"view": 3.0, "search": 1.0})
+    model = config.get("model", {})
+    live = products_df.select("product_id", "category", "available")
+
+    hits = searches_df.select("user_id", F.explode("result_ids").alias("product_id")).withColumn("weight", F.lit(float(weights["search"])))
+    seen = views_df.select("user_id", "product_id").withColumn("weight", F.lit(float(weights["view"])))
+    interactions = hits.unionByName(seen).join(live.select("product_id"), "product_id").groupBy("user_id", "product_id").agg(F.sum("weight").alias("weight"))
+    interactions = interactions.cache()
+
+    users = searches_df.select("user_id").union(views_df.select("user_id")).union(requests_df.select("user_id")).distinct()
+    popularity = interactions.groupBy("product_id").agg(F.sum("weight").alias("popularity"))
+    popular = live.join(popularity, "product_id", "left").fillna(0.0, ["popularity"]) \
+        .withColumn("pop_score", F.col("popularity") + F.when(F.col("available") > 0, F.lit(0.001)).otherwise(F.lit(0.0)))
+
+    results = {}
+    user_count = users.count()
+    interaction_count = interactions.count()
+    als_users = 0
+    if interaction_count > 0:
+        user_index = interactions.select("user_id").distinct().withColumn("u", F.row_number().over(Window.orderBy("user_id")) - 1)
+        item_index = interactions.select("product_id").distinct().withColumn("i", F.row_number().over(Window.orderBy("product_id")) - 1)
+        train = interactions.join(user_index, "user_id").join(item_index, "product_id").select("u", "i", "weight")
+        als = ALS(userCol="u", itemCol="i", ratingCol="weight", implicitPrefs=True, rank=int(model.get("rank", 12)),
+                  maxIter=int(model.get("iterations", 10)), regParam=float(model.get("reg", 0.05)), alpha=float(model.get("alpha", 10.0)),
+                  coldStartStrategy="drop", seed=42, nonnegative=True)
+        fitted = als.fit(train)
+        raw = fitted.recommendForAllUsers(min(top_n * 2, 500)).select("u", F.explode("recommendations").alias("r")) \
+            .select("u", F.col("r.i").alias("i"), F.col("r.rating").alias("als"))
+        raw = raw.join(user_index, "u").join(item_index, "i").join(live.select("product_id", "category"), "product_id")
+        # The user's taste by category: the share of their interaction weight.
+        affinity = interactions.join(live.select("product_id", "category"), "product_id").groupBy("user_id", "category").agg(F.sum("weight").alias("w")) \
+            .withColumn("affinity", F.col("w") / F.sum("w").over(Window.partitionBy("user_id"))).select("user_id", "category", "affinity")
+        per_user = Window.partitionBy("user_id")
+        scored = raw.withColumn("als_norm", F.col("als") / F.greatest(F.max("als").over(per_user), F.lit(1e-9))) \
+            .join(affinity, ["user_id", "category"], "left").fillna(0.0, ["affinity"]) \
+            .withColumn("score", F.round(0.5 * F.col("als_norm") + 0.5 * F.col("affinity"), 6))
+        ranked = scored.withColumn("rank", F.row_number().over(Window.partitionBy("user_id").orderBy(F.desc("score"), F.asc("product_id")))) \
+            .where(F.col("rank") <= top_n)
+        for row in ranked.groupBy("user_id").agg(F.sort_array(F.collect_list(F.struct("rank", "product_id", "score"))).alias("items")).collect():
+            results[row["user_id"]] = {"items": [{"product_id": it["product_id"], "score": float(it["score"])} for it in row["items"]], "source": "als"}
+        als_users = len(results)
+
+    # Fallbacks: popular in the categories the user searched or asked for, else popular everywhere.
+    global_top = [{"product_id": r["product_id"], "score": round(float(r["pop_score"]), 6)}
+                  for r in popular.orderBy(F.desc("pop_score"), F.asc("product_id")).limit(top_n).collect()]
+    wanted = searches_df.where(F.col("category").isNotNull()).select("user_id", "category") \
+        .union(requests_df.where(F.col("category").isNotNull()).select("user_id", "category")).distinct()
+    without = users.join(interactions.select("user_id").distinct(), "user_id", "left_anti")
+    by_category = without.join(wanted, "user_id").join(popular, "category") \
+        .withColumn("rank", F.row_number().over(Window.partitionBy("user_id").orderBy(F.desc("pop_score"), F.asc("product_id")))) \
+        .where(F.col("rank") <= top_n).groupBy("user_id").agg(F.sort_array(F.collect_list(F.struct("rank", "product_id", "pop_score"))).alias("items"))
+    for row in by_category.collect():
+        results[row["user_id"]] = {"items": [{"product_id": it["product_id"], "score": round(float(it["pop_score"]), 6)} for it in row["items"]], "source": "category-popular"}
+    for row in without.collect():
+        results.setdefault(row["user_id"], {"items": global_top, "source": "popular"})
+    results["*"] = {"items": global_top, "source": "popular"}  # anyone the job has never seen
+    # Per category too, for requests that filter by category ("*:<category>").
+    per_category = popular.withColumn("rank", F.row_number().over(Window.partitionBy("category").orderBy(F.desc("pop_score"), F.asc("product_id")))) \
+        .where(F.col("rank") <= top_n).groupBy("category").agg(F.sort_array(F.collect_list(F.struct("rank", "product_id", "pop_score"))).alias("items"))
+    for row in per_category.collect():
+        results[f"*:{row['category']}"] = {"items": [{"product_id": it["product_id"], "score": round(float(it["pop_score"]), 6)} for it in row["items"]], "source": "popular"}
+
+    records = [{"user_id": user, "items": r["items"], "source": r["source"], "model_version": model_version, "computed_at": computed_at} for user, r in results.items()]
+    counts = {"users": user_count, "interactions": interaction_count, "als_users": als_users,
+              "category_fallback_users": sum(1 for r in results.values() if r["source"] == "category-popular"),
+              "popular_fallback_users": sum(1 for u, r in results.items() if r["source"] == "popular" and not u.startswith("*"))}
+    return records, counts
+
+
+def publish(config, topic, output, records, key_field):
+    """Confluent-framed Avro (the id the CLI registered), idempotent, acks=all."""
+    schema = fastavro.parse_schema(output["schema"])
+    header = b"\x00" + struct.pack(">I", int(output["schema_id"]))
+    producer = Producer({**client_config(config), "enable.idempotence": True, "acks": "all", "compression.type": "lz4", "linger.ms": 20})
+    failures = []
+    for record in records:
+        buffer = io.BytesIO()
+        buffer.write(header)
+        fastavro.schemaless_writer(buffer, schema, record)
+        while True:
+            try:
+                producer.produce(topic, key=record[key_field].encode("utf-8"), value=buffer.getvalue(),
+                                 on_delivery=lambda err, msg: err and failures.append(str(err)))
+                break
+            except BufferError:
+                producer.poll(0.1)
+        producer.poll(0)
+    remaining = producer.flush(60)
+    if failures or remaining:
+        raise SystemExit(f"writing {topic}: {len(failures)} failed, {remaining} undelivered: {failures[:3]}")
+
+
+def archive(spark, config, products_df, searches_df, views_df, requests_df):
+    from pyspark.sql import functions as F
+
+    lake = config["lake"].rstrip("/")
+    written = {}
+    for name, frame, column in [("products", products_df, "updated_at"), ("searches", searches_df, "searched_at"),
+                                ("views", views_df, "viewed_at"), ("recommendation_requests", requests_df, "requested_at")]:
+        dated = frame.withColumn("date", F.substring(F.col(column), 1, 10))
+        # Dynamic partition overwrite: a rerun replaces the days it covers, never duplicates them.
+        dated.write.mode("overwrite").partitionBy("date").parquet(f"{lake}/{name}")
+        written[name] = f"{lake}/{name}"
+    return written
+
+
+def main():
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        config = json.load(handle)
+    started = time.time()
+    computed_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    model_version = f"als-{computed_at[:19].replace('-', '').replace(':', '').replace('T', '-')}"
+    registry = Registry(config["registry"])
+
+    products, banned, searches, views, requests = load(config, registry)
+
+    with Step("spark", f"starting Spark ({config['master']})") as step:
+        from pyspark.sql import SparkSession
+
+        spark = (SparkSession.builder.master(config["master"]).appName("mkt-analytics")
+                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", str(config.get("shuffle_partitions", 4)))
+                 .config("spark.sql.sources.partitionOverwriteMode", "dynamic").config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                 .config("spark.driver.memory", config.get("driver_memory", "2g")).getOrCreate())
+        spark.sparkContext.setLogLevel("ERROR")
+        step.detail = f"Spark {spark.version}"
+    products_df, searches_df, views_df, requests_df = frames(spark, products, searches, views, requests)
+    products_df.cache()
+
+    with Step("category-stats", f"category statistics → {config['topics']['stats']}") as step:
+        stats = category_stats(products_df, computed_at)
+        publish(config, config["topics"]["stats"], config["outputs"]["stats"], stats, "category")
+        step.detail = f"{len(stats)} categories"
+
+    with Step("recommendations", f"ALS recommendations → {config['topics']['recommendations']}") as step:
+        records, counts = recommendations(spark, config, products_df, searches_df, views_df, requests_df, computed_at, model_version)
+        publish(config, config["topics"]["recommendations"], config["outputs"]["recommendations"], records, "user_id")
+        step.detail = f"{counts['als_users']} users from ALS, {counts['category_fallback_users'] + counts['popular_fallback_users']} from fallbacks"
+
+    with Step("archive", f"Parquet archive → {config['lake']}") as step:
+        written = archive(spark, config, products_df, searches_df, views_df, requests_df)
+        step.detail = ", ".join(written)
+
+    spark.stop()
+    emit("summary", computed_at=computed_at, model_version=model_version, products=len(products), banned=banned,
+         searches=len(searches), views=len(views), requests=len(requests), categories=len(stats),
+         recommendations=sum(1 for r in records if not r["user_id"].startswith("*")),
+         lake=config["lake"], seconds=round(time.time() - started, 2), **counts)
+
+
+if __name__ == "__main__":
+    main()

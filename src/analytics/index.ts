@@ -1,0 +1,3 @@
+export * from './job.js'
+export * from './python.js'
+export * from './stats.js'

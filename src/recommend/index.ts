@@ -1,0 +1,3 @@
+export * from './answer.js'
+export * from './request.js'
+export * from './serve.js'

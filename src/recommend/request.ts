@@ -1,0 +1,159 @@
+import {randomUUID} from 'node:crypto'
+
+import {checkUserId} from '../client/views.js'
+import type {Profile} from '../config/schema.js'
+import {consumeTopic, endOffsets} from '../consume/consume.js'
+import {MktError} from '../errors.js'
+import {EventSink} from '../events/sink.js'
+import {retryRetriable, withAdmin} from '../kafka/client.js'
+
+export const REQUESTS_TOPIC = 'client-recommendations'
+export const RESULTS_TOPIC = 'recommendations-results'
+export const RECOMMENDATIONS_TOPIC = 'recommendations'
+export const RECOMMENDER_GROUP = 'mkt-recommender'
+export const MAX_RECOMMENDATIONS = 50
+
+/** compose/schemas/recommend-request.avsc */
+export interface RecommendRequest {
+  request_id: string
+  user_id: string
+  category: string | null
+  max_price: number | null
+  limit: number
+  requested_at: string
+}
+
+export interface RecommendedProduct {
+  product_id: string
+  name: string
+  brand: string
+  category: string
+  price: number
+  currency: string
+  available: number
+  score: number
+}
+
+/** compose/schemas/recommend-reply.avsc */
+export interface RecommendReply {
+  request_id: string
+  user_id: string
+  items: RecommendedProduct[]
+  source: string
+  model_version: string | null
+  computed_at: string | null
+  answered_at: string
+  worker: string
+}
+
+export interface RecommendInput {
+  userId: string
+  category?: string
+  maxPrice?: number
+  limit?: number
+}
+
+/** Validates what a client asks for; every problem is a usage error naming the flag. */
+export function recommendRequest(input: RecommendInput): RecommendRequest {
+  const limit = input.limit ?? 10
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RECOMMENDATIONS) throw new MktError(`--limit must be a whole number from 1 to ${MAX_RECOMMENDATIONS}, got ${limit}.`, 'For example --limit 10.', 'usage')
+  if (input.maxPrice !== undefined && !(Number.isFinite(input.maxPrice) && input.maxPrice >= 0)) throw new MktError(`--max-price must be a price of 0 or more, got ${input.maxPrice}.`, 'For example --max-price 5000.', 'usage')
+  const category = input.category?.trim()
+  return {request_id: randomUUID(), user_id: checkUserId(input.userId), category: category || null, max_price: input.maxPrice ?? null, limit, requested_at: new Date().toISOString()}
+}
+
+export type RequestSink = EventSink<RecommendRequest>
+
+export function openRecommendRequests(profile: Profile, topic = REQUESTS_TOPIC): Promise<RequestSink> {
+  return EventSink.open<RecommendRequest>(profile, {topic, schemaTopic: REQUESTS_TOPIC, key: (r) => r.user_id, role: 'recommend-client', intervalMs: 0})
+}
+
+/**
+ * Follows recommendations-results from where it ends now and hands each reply
+ * to whoever waits for its request id. Opened before the request is sent, so
+ * no reply can slip past.
+ */
+export class ReplyWaiter {
+  private readonly waiting = new Map<string, (reply: RecommendReply) => void>()
+  private readonly early = new Map<string, RecommendReply>()
+  private readonly stop = new AbortController()
+  private following?: Promise<unknown>
+
+  private constructor(private readonly profile: Profile) {}
+
+  static async open(profile: Profile, topic = RESULTS_TOPIC): Promise<ReplyWaiter> {
+    const waiter = new ReplyWaiter(profile)
+    const from = await endOffsets(profile, topic)
+    waiter.following = consumeTopic(profile, topic, {
+      follow: true,
+      startOffsets: from,
+      maxWaitMs: 10,
+      signal: waiter.stop.signal,
+      onRecord: (record) => {
+        const reply = record.value as RecommendReply | null
+        if (!reply || record.key === null) return
+        const resolve = waiter.waiting.get(record.key)
+        if (resolve) {
+          waiter.waiting.delete(record.key)
+          resolve(reply)
+        } else if (waiter.early.size < 10_000) waiter.early.set(record.key, reply)
+      },
+    })
+    waiter.following.catch(() => {})
+    return waiter
+  }
+
+  /** The reply to a request, or a timeout error that says whether a recommender is running. */
+  async wait(requestId: string, timeoutMs: number): Promise<RecommendReply> {
+    const already = this.early.get(requestId)
+    if (already) return already
+    let timer: NodeJS.Timeout | undefined
+    try {
+      return await new Promise<RecommendReply>((resolve, reject) => {
+        this.waiting.set(requestId, resolve)
+        timer = setTimeout(() => {
+          this.waiting.delete(requestId)
+          void recommenderMembers(this.profile).then(
+            (members) => reject(timeoutError(requestId, timeoutMs, members)),
+            () => reject(timeoutError(requestId, timeoutMs, undefined)),
+          )
+        }, timeoutMs)
+      })
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort()
+    await this.following?.catch(() => {})
+  }
+}
+
+/** How many recommenders are in their consumer group now. */
+export async function recommenderMembers(profile: Profile): Promise<number> {
+  const {groups} = await withAdmin(profile, (admin) => retryRetriable(() => admin.describeGroups([RECOMMENDER_GROUP])), {role: 'recommend-client'})
+  return groups[0]?.members.length ?? 0
+}
+
+function timeoutError(requestId: string, timeoutMs: number, members: number | undefined): MktError {
+  const waited = `No reply to request ${requestId} within ${timeoutMs / 1000} s`
+  if (members === 0) return new MktError(`${waited}: no recommender is running (consumer group ${RECOMMENDER_GROUP} has no members).`, 'Start one with `mkt recommend serve`; the request stays queued and is answered when it starts.', 'timeout')
+  if (members === undefined) return new MktError(`${waited}, and the recommender group could not be checked.`, 'Check the brokers with `mkt status` and the recommender with `mkt recommend serve`.', 'timeout')
+  return new MktError(`${waited}: the recommender is up (${members} member(s) in ${RECOMMENDER_GROUP}) but did not answer in time.`, 'Look at its logs and /healthz, or wait longer with --timeout.', 'timeout')
+}
+
+/** `mkt recommend`: sends one request and, with wait, returns its reply. */
+export async function askForRecommendations(profile: Profile, input: RecommendInput, options: {wait?: boolean; timeoutMs?: number; requestsTopic?: string; resultsTopic?: string} = {}): Promise<{request: RecommendRequest; reply?: RecommendReply}> {
+  const request = recommendRequest(input)
+  const waiter = options.wait ? await ReplyWaiter.open(profile, options.resultsTopic) : undefined
+  try {
+    const sink = await openRecommendRequests(profile, options.requestsTopic)
+    sink.emit(request)
+    await sink.close()
+    if (!waiter) return {request}
+    return {request, reply: await waiter.wait(request.request_id, options.timeoutMs ?? 10_000)}
+  } finally {
+    await waiter?.close()
+  }
+}
