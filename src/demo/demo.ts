@@ -12,6 +12,9 @@ import {EVENTS_TOPIC, FILTER_GROUP, startFilter} from '../filter/worker.js'
 import {waitForGroup} from '../kafka/lag.js'
 import {workerLogger} from '../log-structured.js'
 import {packageRoot} from '../package-root.js'
+import {readCategoryStats, runAnalytics, setupPython, type AnalyticsSummary} from '../analytics/index.js'
+import {simulateClients, type SimulationStats} from '../client/index.js'
+import {askForRecommendations, startRecommender} from '../recommend/index.js'
 import {startIndexer, type SearchRequest} from '../search/index.js'
 import {openCardFile, SHOP_TOPIC, sendCards, type SendStats} from '../shop/index.js'
 
@@ -149,8 +152,70 @@ export const searchStep: DemoStep = {
   },
 }
 
+/** Step: simulated shoppers search, view and ask for recommendations. */
+export const clientsStep: DemoStep = {
+  id: 'clients',
+  title: 'Simulated shoppers browse the catalogue',
+  async run(ctx): Promise<SimulationStats> {
+    const stats = await simulateClients(ctx.profile, {users: 40, events: 2000, seed: 7, onProgress: ctx.onProgress})
+    ctx.show({
+      title: `${stats.users} shoppers made ${stats.events.toLocaleString('en')} events`,
+      lines: [`${stats.searches} searches → client-searches, ${stats.views} views → client-views, ${stats.requests} recommendation requests → client-recommendations`, 'Try: mkt client simulate --users 200 --events 20000 · mkt view 12345 --user u42'],
+    })
+    return stats
+  },
+}
+
+/** Step: the Spark job computes category statistics and recommendations. */
+export const analyticsStep: DemoStep = {
+  id: 'analytics',
+  title: 'Spark computes category statistics and recommendations',
+  async run(ctx): Promise<{summary: AnalyticsSummary; categories: number}> {
+    await setupPython(ctx.onProgress) // once per machine: a virtualenv with pyspark
+    const summary = await runAnalytics(ctx.profile, {onProgress: ctx.onProgress})
+    const stats = await readCategoryStats(ctx.profile)
+    ctx.show({
+      title: `Category statistics (category-stats), computed at ${summary.computed_at}`,
+      lines: [
+        `Recommendations for ${summary.recommendations} users (${summary.als_users} from implicit ALS over ${summary.interactions} user × product interactions, the rest from popularity) in ${summary.seconds}s; Parquet archive in ${summary.lake}`,
+        'Try: mkt analytics stats · mkt analytics run --every 10m',
+      ],
+      table: {
+        head: ['category', 'products', 'avg price', 'from', 'to', 'in stock', 'top brands'],
+        rows: stats.map((c) => [c.category, c.product_count, formatRub(Math.round(c.avg_price)), formatRub(c.min_price), formatRub(c.max_price), c.total_available, c.top_brands.map((b) => b.brand).join(', ')]),
+      },
+    })
+    return {summary, categories: stats.length}
+  },
+}
+
+/** Step: the recommender answers a shopper's request over Kafka. */
+export const recommendStep: DemoStep = {
+  id: 'recommend',
+  title: 'A shopper asks for recommendations and waits for the reply',
+  async run(ctx): Promise<{user: string; source: string; items: string[]; roundTripMs: number}> {
+    ctx.onProgress({type: 'start', id: 'recommender', label: 'mkt recommend serve (catalogue, bans and Spark\'s lists)'})
+    const recommender = await startRecommender(ctx.profile, {logger: workerLogger('mkt-demo-recommender').child({}, {level: 'warn'})})
+    try {
+      await recommender.ready
+      ctx.onProgress({type: 'done', id: 'recommender', detail: `${recommender.health().lists} users with a list`})
+      const started = Date.now()
+      const {reply} = await askForRecommendations(ctx.profile, {userId: 'user-0001', limit: 5}, {wait: true, timeoutMs: 15_000})
+      const roundTripMs = Date.now() - started
+      ctx.show({
+        title: `mkt recommend --user user-0001 --limit 5 --wait → ${reply!.items.length} products from ${reply!.source} in ${roundTripMs} ms`,
+        lines: ['Checked at answer time against bans and stock; try: mkt recommend serve, then mkt recommend --user user-0002 --category Электроника --wait'],
+        table: {head: ['product', 'name', 'category', 'price', 'score'], rows: reply!.items.map((i) => [i.product_id, i.name, i.category, formatRub(i.price), i.score.toFixed(3)])},
+      })
+      return {user: 'user-0001', source: reply!.source, items: reply!.items.map((i) => i.product_id), roundTripMs}
+    } finally {
+      await recommender.stop()
+    }
+  },
+}
+
 /** The demo, in order; each capability adds its step here. */
-export const DEMO_STEPS: DemoStep[] = [sendCatalogueStep, filterStep, searchStep]
+export const DEMO_STEPS: DemoStep[] = [sendCatalogueStep, filterStep, searchStep, clientsStep, analyticsStep, recommendStep]
 
 export interface DemoOptions {
   up: Omit<UpOptions, 'onProgress'>

@@ -4,7 +4,7 @@ import {BANS_TOPIC} from '../bans/ban.js'
 import {followBans} from '../bans/table.js'
 import type {Profile} from '../config/schema.js'
 import {consumeTopic} from '../consume/consume.js'
-import {createKafka, explainKafkaError} from '../kafka/client.js'
+import {createKafka, explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
 import {CompressionTypes} from '../kafka/compression.js'
 import type {Consumer, Producer} from '../kafka/kafkajs.js'
 import type {Logger} from '../log-structured.js'
@@ -103,11 +103,18 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   following.catch(failed)
   bans.done.catch(failed)
 
+  let startAt: Array<{partition: number; offset: string}> | undefined
   try {
     await producer.connect()
     await consumer.connect()
-    // A new group starts at the end: a recommender never answers the whole history of requests.
     await consumer.subscribe({topic: requestsTopic, fromBeginning: false})
+    // A new group starts with the requests of the last maxAge, not the whole history and not
+    // only what comes after it joins: a client that asked just before it started is answered.
+    startAt = await withAdmin(profile, async (admin) => {
+      const [committed] = await retryRetriable(() => admin.fetchOffsets({groupId, topics: [requestsTopic]}))
+      if (committed?.partitions.some((p) => Number(p.offset) >= 0)) return undefined
+      return retryRetriable(() => admin.fetchTopicOffsetsByTimestamp(requestsTopic, Date.now() - maxAge))
+    }, {role: 'recommender'})
   } catch (error) {
     stopAll.abort()
     throw explainKafkaError(error, profile)
@@ -157,6 +164,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
       await heartbeat()
     },
   })
+  for (const {partition, offset} of startAt ?? []) consumer.seek({topic: requestsTopic, partition, offset})
   const ready = joined.then(() => log.info({requestsTopic, resultsTopic, group: groupId}, 'answering requests'))
 
   let stopping: Promise<void> | undefined

@@ -5,7 +5,7 @@ import {runCli} from '../helpers/cli.js'
 const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined, MKT_STATE_DIR: undefined}
 
 describe('mkt demo', () => {
-  it('reuses the running runtime, sends the sample catalogue, bans two products, shows the filter audit and searches', async () => {
+  it('reuses the running runtime and walks through ingest, bans, filter, search, simulated clients, Spark and a recommendation', async () => {
     const result = await runCli(['demo', '--json'], env)
     expect(result.code, result.stderr).toBe(0)
     const demo = result.json<{
@@ -14,6 +14,9 @@ describe('mkt demo', () => {
         ingest: {stats: {sent: number; rejected: number}; arrived: number}
         filter: {passed: number; banned: Array<{product_id: string; decision: string}>}
         search: {searches: Array<{query: string; mode: string; ids: string[]}>}
+        clients: {events: number; searches: number; views: number; requests: number}
+        analytics: {summary: {categories: number; als_users: number}; categories: number}
+        recommend: {source: string; items: string[]}
       }
     }>()
     expect(demo.sections[0]!.title).toBe('The local runtime was already running')
@@ -33,5 +36,12 @@ describe('mkt demo', () => {
     expect(searched['смартфн']).toMatchObject({mode: 'all-words-fuzzy', ids: ['12346']}) // 12347 is banned by the demo
     expect(searched['XYZ-12345']).toMatchObject({mode: 'sku', ids: ['12345']})
     expect(searched['Redmi Note 13']!.ids).not.toContain('12347')
+    expect(demo.steps.clients).toMatchObject({events: 2000})
+    expect(demo.steps.clients.searches + demo.steps.clients.views + demo.steps.clients.requests).toBe(2000)
+    expect(demo.steps.analytics.categories).toBe(10)
+    expect(demo.steps.analytics.summary.als_users).toBeGreaterThan(0)
+    expect(demo.steps.recommend.source).toBe('als')
+    expect(demo.steps.recommend.items).toHaveLength(5)
+    expect(demo.steps.recommend.items).not.toContain('12347') // banned by the demo
   })
 })
