@@ -250,8 +250,9 @@ def score_users(fitted, user_index, item_index, interactions, live, top_n, chunk
         als_norm = als / np.maximum(als.max(axis=1, keepdims=True), 1e-9)
         rows = np.arange(start, start + len(best))[:, None]
         final = np.round(0.5 * als_norm + 0.5 * affinity[rows, item_category[best]], 6)
-        # Best first; equal scores by product id (a stable sort after ordering by id), so the same data gives the same lists.
-        by_id = np.argsort(product_ids[best], axis=1, kind="stable")
+        # Best first; equal scores by product id (items are numbered in product id order, so a stable
+        # sort after ordering by that number), so the same data gives the same lists.
+        by_id = np.argsort(best, axis=1, kind="stable")
         best, final = np.take_along_axis(best, by_id, axis=1), np.take_along_axis(final, by_id, axis=1)
         order = np.argsort(-final, axis=1, kind="stable")[:, :keep]
         best, final = np.take_along_axis(best, order, axis=1), np.take_along_axis(final, order, axis=1)
@@ -260,8 +261,11 @@ def score_users(fitted, user_index, item_index, interactions, live, top_n, chunk
     return results
 
 
-def recommendations(spark, config, products_df, searches_df, views_df, requests_df, computed_at, model_version):
-    """Implicit-feedback ALS on user × product weights, re-ranked by the user's category affinity; fallbacks for users without history."""
+def recommendations(config, products_df, searches_df, views_df, events, computed_at, model_version):
+    """Implicit-feedback ALS on user × product weights, re-ranked by the user's category affinity; fallbacks for users without history.
+
+    `events` are the (searches, views, requests) rows already in the driver: who the users are and
+    which categories they asked for are read from them rather than with more Spark jobs."""
     from pyspark.ml.recommendation import ALS
     from pyspark.sql import functions as F
     from pyspark.sql.window import Window
@@ -270,25 +274,16 @@ def recommendations(spark, config, products_df, searches_df, views_df, requests_
     weights = config.get("weights", {"view": 3.0, "search": 1.0})
     model = config.get("model", {})
     live = products_df.select("product_id", "category", "available")
+    searches, views, requests = events
 
     hits = searches_df.select("user_id", F.explode("result_ids").alias("product_id")).withColumn("weight", F.lit(float(weights["search"])))
     seen = views_df.select("user_id", "product_id").withColumn("weight", F.lit(float(weights["view"])))
-    interactions = hits.unionByName(seen).join(live.select("product_id"), "product_id").groupBy("user_id", "product_id").agg(F.sum("weight").alias("weight"))
-    interactions = interactions.cache()
+    interactions = hits.unionByName(seen).join(live.select("product_id"), "product_id").groupBy("user_id", "product_id").agg(F.sum("weight").alias("weight")).cache()
 
-    users = searches_df.select("user_id").union(views_df.select("user_id")).union(requests_df.select("user_id")).distinct()
-    popularity = interactions.groupBy("product_id").agg(F.sum("weight").alias("popularity"))
-    popular = live.join(popularity, "product_id", "left").fillna(0.0, ["popularity"]) \
-        .withColumn("pop_score", F.col("popularity") + F.when(F.col("available") > 0, F.lit(0.001)).otherwise(F.lit(0.0)))
-
-    results = {}
-    timings = {}
+    results, timings = {}, {}
     started = time.time()
-    popular = popular.cache()
-    users = users.cache()
-    user_count = users.count()
     interaction_count = interactions.count()
-    als_users = 0
+    active = set()
     if interaction_count > 0:
         user_index = interactions.select("user_id").distinct().withColumn("u", F.row_number().over(Window.orderBy("user_id")) - 1)
         item_index = interactions.select("product_id").distinct().withColumn("i", F.row_number().over(Window.orderBy("product_id")) - 1)
@@ -301,31 +296,37 @@ def recommendations(spark, config, products_df, searches_df, views_df, requests_
         timings["fit"] = round(time.time() - fit_started, 1)
         score_started = time.time()
         results.update(score_users(fitted, user_index, item_index, interactions, live, top_n))
-        als_users = len(results)
         timings["score"] = round(time.time() - score_started, 1)
+        active = set(results)
+    als_users = len(results)
 
-    # Fallbacks: popular in the categories the user searched or asked for, else popular everywhere.
-    global_top = [{"product_id": r["product_id"], "score": round(float(r["pop_score"]), 6)}
-                  for r in popular.orderBy(F.desc("pop_score"), F.asc("product_id")).limit(top_n).collect()]
-    wanted = searches_df.where(F.col("category").isNotNull()).select("user_id", "category") \
-        .union(requests_df.where(F.col("category").isNotNull()).select("user_id", "category")).distinct()
-    without = users.join(interactions.select("user_id").distinct(), "user_id", "left_anti")
-    by_category = without.join(wanted, "user_id").join(popular, "category") \
-        .withColumn("rank", F.row_number().over(Window.partitionBy("user_id").orderBy(F.desc("pop_score"), F.asc("product_id")))) \
-        .where(F.col("rank") <= top_n).groupBy("user_id").agg(F.sort_array(F.collect_list(F.struct("rank", "product_id", "pop_score"))).alias("items"))
-    for row in by_category.collect():
-        results[row["user_id"]] = {"items": [{"product_id": it["product_id"], "score": round(float(it["pop_score"]), 6)} for it in row["items"]], "source": "category-popular"}
-    for row in without.collect():
-        results.setdefault(row["user_id"], {"items": global_top, "source": "popular"})
+    # Popularity: the interaction weight every live product received (in stock breaks ties).
+    popularity = interactions.groupBy("product_id").agg(F.sum("weight").alias("popularity"))
+    popular = live.join(popularity, "product_id", "left").fillna(0.0, ["popularity"]) \
+        .withColumn("pop_score", F.col("popularity") + F.when(F.col("available") > 0, F.lit(0.001)).otherwise(F.lit(0.0))) \
+        .select("product_id", "category", "pop_score").toPandas().sort_values(["pop_score", "product_id"], ascending=[False, True])
+    as_items = lambda frame: [{"product_id": pid, "score": round(float(score), 6)} for pid, score in zip(frame["product_id"], frame["pop_score"])]
+    global_top = as_items(popular.head(top_n))
+    per_category = {category: frame.head(top_n) for category, frame in popular.groupby("category", sort=False)}
+
+    # Users without interactions: popular in the categories they searched or asked for, else popular everywhere.
+    users = {e[0] for e in searches} | {e[0] for e in views} | {e[0] for e in requests}
+    wanted = {}
+    for user, category in [(e[0], e[2]) for e in searches] + [(e[0], e[1]) for e in requests]:
+        if category and category in per_category and user not in active:
+            wanted.setdefault(user, set()).add(category)
+    for user in users - active:
+        if user in wanted:
+            merged = pd.concat([per_category[c] for c in sorted(wanted[user])]).sort_values(["pop_score", "product_id"], ascending=[False, True]).head(top_n)
+            results[user] = {"items": as_items(merged), "source": "category-popular"}
+        else:
+            results[user] = {"items": global_top, "source": "popular"}
     results["*"] = {"items": global_top, "source": "popular"}  # anyone the job has never seen
-    # Per category too, for requests that filter by category ("*:<category>").
-    per_category = popular.withColumn("rank", F.row_number().over(Window.partitionBy("category").orderBy(F.desc("pop_score"), F.asc("product_id")))) \
-        .where(F.col("rank") <= top_n).groupBy("category").agg(F.sort_array(F.collect_list(F.struct("rank", "product_id", "pop_score"))).alias("items"))
-    for row in per_category.collect():
-        results[f"*:{row['category']}"] = {"items": [{"product_id": it["product_id"], "score": round(float(it["pop_score"]), 6)} for it in row["items"]], "source": "popular"}
+    for category, frame in per_category.items():
+        results[f"*:{category}"] = {"items": as_items(frame), "source": "popular"}  # for requests that filter by category
 
     records = [{"user_id": user, "items": r["items"], "source": r["source"], "model_version": model_version, "computed_at": computed_at} for user, r in results.items()]
-    counts = {"users": user_count, "interactions": interaction_count, "als_users": als_users,
+    counts = {"users": len(users), "interactions": interaction_count, "als_users": als_users,
               "category_fallback_users": sum(1 for r in results.values() if r["source"] == "category-popular"),
               "popular_fallback_users": sum(1 for u, r in results.items() if r["source"] == "popular" and not u.startswith("*")),
               "timings": {**timings, "total": round(time.time() - started, 1)}}
@@ -398,7 +399,7 @@ def main():
         step.detail = f"{len(stats)} categories"
 
     with Step("recommendations", f"ALS recommendations → {config['topics']['recommendations']}") as step:
-        records, counts = recommendations(spark, config, products_df, searches_df, views_df, requests_df, computed_at, model_version)
+        records, counts = recommendations(config, products_df, searches_df, views_df, (searches, views, requests), computed_at, model_version)
         publish(config, config["topics"]["recommendations"], config["outputs"]["recommendations"], records, "user_id")
         step.detail = f"{counts['als_users']} users from ALS, {counts['category_fallback_users'] + counts['popular_fallback_users']} from fallbacks; seconds {counts.pop('timings')}"
 
