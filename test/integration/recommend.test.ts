@@ -10,6 +10,7 @@ import {workerLogger} from '../../src/log-structured.js'
 import {askForRecommendations, RECOMMENDATIONS_TOPIC, startRecommender, type Recommender, type UserRecommendations} from '../../src/recommend/index.js'
 import {openCardFile, sendCards} from '../../src/shop/index.js'
 import {runCli} from '../helpers/cli.js'
+import {startCli} from '../helpers/spawn.js'
 import {freshTopic} from '../helpers/topics.js'
 
 const profile = inject('profile')
@@ -98,5 +99,23 @@ describe('the recommender', () => {
     const missingPython = await runCli(['analytics', 'run'], {...env, MKT_PYTHON: '/nonexistent/python'})
     expect(missingPython.code).toBe(5)
     expect(missingPython.stderr).toMatch(/cannot import the job's modules[\s\S]*mkt analytics setup/)
+  })
+
+  it('mkt recommend serve answers mkt recommend --wait, serves /healthz and /metrics, and stops cleanly on SIGTERM', async () => {
+    const worker = startCli(['recommend', 'serve', '--metrics-port', '0'], {...env, MKT_LOG_LEVEL: 'info'})
+    await worker.waitFor(/"msg":"serving metrics"/, 60_000, 'stderr')
+    const port = /127\.0\.0\.1:(\d+)\/metrics/.exec(worker.stderr())![1]
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
+
+    const asked = await runCli(['recommend', '--user', 'u-cli', '--wait', '--timeout', '20', '--json'], env)
+    expect(asked.code, asked.stderr).toBe(0)
+    const {request, reply} = asked.json<{request: {request_id: string}; reply: {request_id: string; user_id: string; source: string}}>()
+    expect(reply).toMatchObject({request_id: request.request_id, user_id: 'u-cli'})
+    // At least ours; a new group also answers the requests of the last minute (the earlier tests' ones).
+    expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/mkt_recommend_requests_total\{source="[a-z-]+",worker="[^"]+"\} [1-9]/)
+
+    worker.child.kill('SIGTERM')
+    expect(await worker.exited).toBe(0)
+    expect(worker.stderr()).toMatch(/"msg":"stopped"/)
   })
 })
