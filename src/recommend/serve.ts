@@ -7,6 +7,7 @@ import {consumeTopic} from '../consume/consume.js'
 import {createKafka, explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
 import {CompressionTypes} from '../kafka/compression.js'
 import type {Consumer, Producer} from '../kafka/kafkajs.js'
+import {workerLifecycle} from '../lifecycle.js'
 import type {Logger} from '../log-structured.js'
 import {encodeWire} from '../schema/avro.js'
 import {createRegistry} from '../schema/registry.js'
@@ -89,16 +90,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   const consumer: Consumer = kafka.consumer({groupId, maxWaitTimeInMs: 10, sessionTimeout: 10_000, heartbeatInterval: 1000, allowAutoTopicCreation: false})
   const registry = createRegistry(profile)
   let consuming = false
-  let finish!: () => void
-  let fail!: (error: unknown) => void
-  const done = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)))
-  done.catch(() => {})
-  const failed = (error: unknown) => {
-    if (stopAll.signal.aborted) return
-    lastError = (error as Error).message
-    log.error({err: lastError}, 'reading failed; stopping')
-    void stop().then(() => fail(error))
-  }
+  const {done, finish, failed} = workerLifecycle({log, stopping: () => stopAll.signal.aborted, stop: () => stop(), onError: (message) => (lastError = message)})
   feeding.catch(failed)
   following.catch(failed)
   bans.done.catch(failed)

@@ -1,6 +1,7 @@
 import {BANS_TOPIC} from '../bans/ban.js'
 import {followBans, type FollowedBans} from '../bans/table.js'
 import type {Profile} from '../config/schema.js'
+import {workerLifecycle} from '../lifecycle.js'
 import type {Logger} from '../log-structured.js'
 import {CatalogIndex, type SearchOutcome} from './catalog-index.js'
 import {openSearchEvents, searchEvent} from './events.js'
@@ -154,16 +155,7 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
   const timer = intervalS > 0 ? setInterval(() => dirty && caughtUp && void snapshot(), intervalS * 1000) : undefined
   timer?.unref()
 
-  let finish!: () => void
-  let fail!: (error: unknown) => void
-  const done = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)))
-  done.catch(() => {})
-  const failed = (error: unknown) => {
-    if (stopAll.signal.aborted) return
-    lastError = (error as Error).message
-    log.error({err: lastError}, 'reading failed; stopping')
-    void stop().then(() => fail(error))
-  }
+  const {done, finish, failed} = workerLifecycle({log, stopping: () => stopAll.signal.aborted, stop: () => stop(), onError: (message) => (lastError = message)})
   feeding.catch(failed)
   bans.done.catch(failed)
 

@@ -1,18 +1,21 @@
 import {describe, expect, it} from 'vitest'
 
+import {bundledSchema} from '../../src/schema/avro.js'
 import {desiredTopics, loadTopicSpec, parseTopicSpec} from '../../src/topics/spec.js'
 
 describe('topic spec', () => {
-  it('declares the DESIGN.md topics with their partition counts and compaction', () => {
+  it('declares the DESIGN.md topics (and client-views) with their partition counts and compaction', () => {
     const spec = loadTopicSpec()
     const byName = Object.fromEntries(desiredTopics(spec, 3).map((t) => [t.name, t]))
     expect(Object.keys(byName).sort()).toEqual(
-      ['banned-products', 'category-stats', 'client-recommendations', 'client-searches', 'filtered-events', 'filtered-products', 'recommendations', 'recommendations-results', 'shop-products', 'shop-products-dlq'].sort(),
+      ['banned-products', 'category-stats', 'client-recommendations', 'client-searches', 'filtered-events', 'client-views', 'filtered-products', 'recommendations', 'recommendations-results', 'shop-products', 'shop-products-dlq'].sort(),
     )
     expect(byName['shop-products']!.partitions).toBe(6)
     expect(byName['filtered-products']!.partitions).toBe(6)
     for (const compacted of ['banned-products', 'recommendations', 'category-stats']) expect(byName[compacted]!.configs['cleanup.policy']).toBe('compact')
     expect(byName['shop-products']!.configs['cleanup.policy']).toBeUndefined()
+    // Every topic names an Avro value schema that exists and parses.
+    for (const topic of spec.topics) expect(bundledSchema(topic.valueSchema!).type.name, topic.name).toMatch(/^dev\.mkt\./)
   })
 
   it('resolves replication auto to min(3, brokers) and keeps explicit values', () => {
