@@ -1,21 +1,25 @@
 import type {Logger} from './log-structured.js'
 
 /**
- * How a long-running worker ends: `done` resolves once a clean stop has
- * finished (call `finish`), or rejects after the worker stopped itself
- * because one of its background loops failed (pass them to `failed`).
+ * How a long-running worker ends: `done` settles when its stop has finished
+ * (the worker calls `finish` at the end of stop) — resolved after a clean
+ * stop, rejected with the cause when the worker stopped itself because one of
+ * its background loops failed (pass those to `failed`).
  */
 export function workerLifecycle(options: {log: Logger; stopping: () => boolean; stop: () => Promise<void>; onError: (message: string) => void}) {
-  let finish!: () => void
-  let fail!: (error: unknown) => void
-  const done = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)))
+  let resolve!: () => void
+  let reject!: (error: unknown) => void
+  const done = new Promise<void>((ok, ko) => ((resolve = ok), (reject = ko)))
   done.catch(() => {})
+  let failure: {error: unknown} | undefined
   const failed = (error: unknown) => {
     if (options.stopping()) return
+    failure = {error}
     const message = (error as Error).message
     options.onError(message)
     options.log.error({err: message}, 'reading failed; stopping')
-    void options.stop().then(() => fail(error))
+    void options.stop()
   }
-  return {done, finish: () => finish(), failed}
+  const finish = () => (failure ? reject(failure.error) : resolve())
+  return {done, finish, failed}
 }

@@ -81,7 +81,15 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
     },
   })
 
-  const [replySchema] = await Promise.all([topicValueSchema(profile, resultsTopic, RESULTS_TOPIC), catalogLoaded, listsLoaded])
+  let replySchema: Awaited<ReturnType<typeof topicValueSchema>>
+  try {
+    // A reader that fails while loading fails the start (instead of leaving it waiting).
+    ;[replySchema] = await Promise.all([topicValueSchema(profile, resultsTopic, RESULTS_TOPIC), Promise.race([Promise.all([catalogLoaded, listsLoaded]), feeding, following, bans.done])])
+  } catch (error) {
+    stopAll.abort()
+    await Promise.allSettled([feeding, following, bans.done])
+    throw explainKafkaError(error, profile)
+  }
   metrics.products.set(products.visible)
   log.info({lists: lists.users, products: products.visible, bans: bans.table.size}, 'catalogue, bans and recommendations loaded')
 

@@ -71,24 +71,33 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
       log.info({change, ban: ban.key}, change === 'banned' ? 'ban applied to the index' : 'ban lifted in the index')
     },
   })
-  await bans.ready
-  const isBanned = (id: string, sku: string) => bans.table.match(id, sku) !== undefined
-
+  let catalog: CatalogIndex
+  let events: Awaited<ReturnType<typeof openSearchEvents>>
   let offsets: Offsets = new Map()
-  if (!options.rebuild) {
-    const started = Date.now()
-    const {snapshot, skipped} = await loadSnapshot(file, {topic, brokers: profile.brokers})
-    const saved = snapshot && offsetsFromJSON(snapshot.meta.offsets)
-    const valid = saved ? await offsetsStillValid(profile, topic, saved) : undefined
-    if (snapshot && saved && valid?.ok) {
-      index = new CatalogIndex(isBanned, snapshot.data)
-      offsets = saved
-      log.info({file, products: index.size, savedAt: snapshot.meta.savedAt, ms: Date.now() - started}, 'snapshot loaded; catching up from its offsets')
-    } else log.info({file, reason: skipped ?? (valid && !valid.ok ? valid.reason : undefined)}, 'no usable snapshot; reading the catalogue from the beginning')
+  try {
+    await bans.ready
+    const isBanned = (id: string, sku: string) => bans.table.match(id, sku) !== undefined
+
+    if (!options.rebuild) {
+      const started = Date.now()
+      const {snapshot, skipped} = await loadSnapshot(file, {topic, brokers: profile.brokers})
+      const saved = snapshot && offsetsFromJSON(snapshot.meta.offsets)
+      const valid = saved ? await offsetsStillValid(profile, topic, saved) : undefined
+      if (snapshot && saved && valid?.ok) {
+        index = new CatalogIndex(isBanned, snapshot.data)
+        offsets = saved
+        log.info({file, products: index.size, savedAt: snapshot.meta.savedAt, ms: Date.now() - started}, 'snapshot loaded; catching up from its offsets')
+      } else log.info({file, reason: skipped ?? (valid && !valid.ok ? valid.reason : undefined)}, 'no usable snapshot; reading the catalogue from the beginning')
+    }
+    index ??= new CatalogIndex(isBanned)
+    catalog = index
+    events = await openSearchEvents(profile, options.searchesTopic)
+  } catch (error) {
+    // A failure while starting must not leave the ban reader running behind the error.
+    stopAll.abort()
+    await bans.done.catch(() => {})
+    throw error
   }
-  index ??= new CatalogIndex(isBanned)
-  const catalog = index
-  const events = await openSearchEvents(profile, options.searchesTopic)
 
   const gauges = () => {
     metrics.products.set({kind: 'visible'}, catalog.visible)
@@ -195,7 +204,8 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
 
   return {
     metrics,
-    ready,
+    // Settles with the worker too: a reader that fails (say, a missing topic) fails `ready` instead of leaving it waiting.
+    ready: Promise.race([ready, done.then(() => Promise.reject(new Error('the indexer stopped before it caught up')))]),
     search,
     health: () => ({
       ok: caughtUp && !stopAll.signal.aborted,

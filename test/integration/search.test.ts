@@ -73,6 +73,13 @@ describe('search indexer on the real cluster', () => {
     expect(live.health().products).toBe(74) // a new version replaces the old one
   })
 
+  it('fails to become ready, with a clear error, when the catalogue topic does not exist', async () => {
+    const l = await lane()
+    const broken = await startIndexer(profile, {logger, topic: 'it-s-no-such-topic', bansTopic: l.bans, searchesTopic: l.searches, snapshotFile: l.snapshotFile, snapshotIntervalS: 0})
+    await expect(broken.ready).rejects.toThrow('No topic named "it-s-no-such-topic"')
+    await expect(broken.done).rejects.toThrow('No topic named')
+  })
+
   it('records every search in client-searches', async () => {
     const l = await lane()
     await sendCards(profile, (await openCardFile(SAMPLE)).items, {topic: l.catalog, dlqTopic: l.dlq})
