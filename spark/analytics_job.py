@@ -119,10 +119,6 @@ def read_topic(config, topic):
         consumer.close()
 
 
-def iso_date(value):
-    return value[:10] if isinstance(value, str) and len(value) >= 10 else None
-
-
 def load(config, registry):
     topics = config["topics"]
     products, bans = {}, {}

@@ -12,7 +12,7 @@ export default class AnalyticsStats extends BaseCommand<typeof AnalyticsStats> {
   async run(): Promise<{categories: CategoryStats[]}> {
     const categories = await readCategoryStats(this.connection().profile)
     if (categories.length === 0) {
-      this.log('No statistics yet: run `mkt analytics run`.')
+      this.log('No category statistics yet: `mkt analytics run` writes them from the cards in filtered-products.')
       return {categories}
     }
     this.log(
