@@ -3,9 +3,7 @@ import chalk from 'chalk'
 
 import {parsePrice, searchCatalog, SORTS, type SearchResponse} from '../src/search/index.js'
 import {BaseCommand} from '../src/ui/base-command.js'
-import {renderTable} from '../src/ui/table.js'
-
-const money = (amount: number, currency: string) => `${amount.toLocaleString('ru-RU', {maximumFractionDigits: 2})} ${currency === 'RUB' ? '₽' : currency}`
+import {formatPrice, renderTable} from '../src/ui/table.js'
 
 export default class Search extends BaseCommand<typeof Search> {
   static override summary = 'Search the live catalogue (Russian full text, typos forgiven).'
@@ -73,7 +71,7 @@ Words are matched in any grammatical form ("умных часов" finds "Умн
     this.log(
       renderTable(
         ['id', 'name', 'brand', 'category', 'price', 'stock', 'score'],
-        response.hits.map((h) => [h.product_id, h.name, h.brand, h.category, money(h.price, h.currency), h.available, h.score.toFixed(1)]),
+        response.hits.map((h) => [h.product_id, h.name, h.brand, h.category, formatPrice(h.price, h.currency), h.available, h.score.toFixed(1)]),
       ),
     )
     const fuzzy = response.mode === 'all-words-fuzzy' ? ', typos forgiven' : response.mode === 'any-word' ? ', matching any of the words' : ''

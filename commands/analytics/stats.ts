@@ -1,8 +1,6 @@
 import {readCategoryStats, type CategoryStats} from '../../src/analytics/index.js'
 import {BaseCommand} from '../../src/ui/base-command.js'
-import {renderTable} from '../../src/ui/table.js'
-
-const rub = (n: number) => n.toLocaleString('ru-RU', {maximumFractionDigits: 0})
+import {formatPrice, renderTable} from '../../src/ui/table.js'
 
 export default class AnalyticsStats extends BaseCommand<typeof AnalyticsStats> {
   static override summary = 'Show the category statistics the Spark job computed.'
@@ -18,7 +16,7 @@ export default class AnalyticsStats extends BaseCommand<typeof AnalyticsStats> {
     this.log(
       renderTable(
         ['category', 'products', 'avg price', 'min', 'max', 'in stock', 'top brands'],
-        categories.map((c) => [c.category, c.product_count, rub(c.avg_price), rub(c.min_price), rub(c.max_price), c.total_available, c.top_brands.map((b) => `${b.brand} (${b.products})`).join(', ')]),
+        categories.map((c) => [c.category, c.product_count, formatPrice(c.avg_price, 'RUB', 0), formatPrice(c.min_price, 'RUB', 0), formatPrice(c.max_price, 'RUB', 0), c.total_available, c.top_brands.map((b) => `${b.brand} (${b.products})`).join(', ')]),
       ),
     )
     this.log(`Computed at ${categories[0]!.computed_at}.`)

@@ -4,7 +4,7 @@ import chalk from 'chalk'
 import {askForRecommendations, type RecommendReply, type RecommendRequest} from '../../src/recommend/index.js'
 import {parsePrice} from '../../src/search/index.js'
 import {BaseCommand} from '../../src/ui/base-command.js'
-import {renderTable} from '../../src/ui/table.js'
+import {formatPrice, renderTable} from '../../src/ui/table.js'
 
 export default class Recommend extends BaseCommand<typeof Recommend> {
   static override summary = 'Ask for personalised recommendations (request/reply over Kafka).'
@@ -38,7 +38,7 @@ A reply that does not come within --timeout seconds is an error (exit 11) that s
       this.log(reply.source === 'none' ? 'No recommendations have been computed yet: run `mkt analytics run`.' : 'Nothing matches: every recommended product is banned, out of stock or outside your filters.')
       return result
     }
-    this.log(renderTable(['id', 'name', 'brand', 'category', 'price', 'stock', 'score'], reply.items.map((i) => [i.product_id, i.name, i.brand, i.category, `${i.price.toLocaleString('ru-RU', {maximumFractionDigits: 2})} ${i.currency === 'RUB' ? '₽' : i.currency}`, i.available, i.score.toFixed(3)])))
+    this.log(renderTable(['id', 'name', 'brand', 'category', 'price', 'stock', 'score'], reply.items.map((i) => [i.product_id, i.name, i.brand, i.category, formatPrice(i.price, i.currency), i.available, i.score.toFixed(3)])))
     this.log(chalk.dim(`${reply.items.length} for ${reply.user_id} from ${reply.source}${reply.model_version ? ` (${reply.model_version}, computed ${reply.computed_at})` : ''}; request ${reply.request_id}`))
     return result
   }

@@ -12,6 +12,7 @@ import {EVENTS_TOPIC, FILTER_GROUP, startFilter} from '../filter/worker.js'
 import {waitForGroup} from '../kafka/lag.js'
 import {workerLogger} from '../log-structured.js'
 import {packageRoot} from '../package-root.js'
+import {formatPrice} from '../ui/table.js'
 import {readCategoryStats, runAnalytics, setupPython, type AnalyticsSummary} from '../analytics/index.js'
 import {simulateClients, type SimulationStats} from '../client/index.js'
 import {askForRecommendations, startRecommender} from '../recommend/index.js'
@@ -41,7 +42,6 @@ export function sampleCatalogue(): string {
   return path.join(packageRoot(), 'data', 'products.json')
 }
 
-const formatRub = (n: number) => `${n.toLocaleString('ru-RU', {maximumFractionDigits: 2})} ₽`
 
 /** Step: the sample catalogue goes in through `shop send`, and we read back what arrived. */
 export const sendCatalogueStep: DemoStep = {
@@ -67,7 +67,7 @@ export const sendCatalogueStep: DemoStep = {
           .sort((a, b) => b[1].length - a[1].length)
           .map(([category, cards]) => {
             const prices = cards.map((c) => c.price.amount)
-            return [category, cards.length, formatRub(Math.min(...prices)), formatRub(Math.max(...prices)), cards[0]!.name]
+            return [category, cards.length, formatPrice(Math.min(...prices)), formatPrice(Math.max(...prices)), cards[0]!.name]
           }),
       },
     })
@@ -138,7 +138,7 @@ export const searchStep: DemoStep = {
         const answer = indexer.search({limit: 3, ...request}, 'demo-shopper')
         searches.push({query: request.text!, mode: answer.mode, total: answer.total, ids: answer.hits.map((h) => h.product_id)})
         const filters = [request.maxPrice !== undefined ? `--max-price ${request.maxPrice}` : '', request.sort ? `--sort ${request.sort}` : ''].filter(Boolean).join(' ')
-        rows.push([`${kind}: "${request.text}"${filters ? ` ${filters}` : ''}`, answer.mode, answer.total, answer.hits.map((h) => `${h.name} (${formatRub(h.price)})`).join('; ') || '—'])
+        rows.push([`${kind}: "${request.text}"${filters ? ` ${filters}` : ''}`, answer.mode, answer.total, answer.hits.map((h) => `${h.name} (${formatPrice(h.price)})`).join('; ') || '—'])
       }
     } finally {
       await indexer.stop() // leaves a snapshot for the next `mkt search`
@@ -182,7 +182,7 @@ export const analyticsStep: DemoStep = {
       ],
       table: {
         head: ['category', 'products', 'avg price', 'from', 'to', 'in stock', 'top brands'],
-        rows: stats.map((c) => [c.category, c.product_count, formatRub(Math.round(c.avg_price)), formatRub(c.min_price), formatRub(c.max_price), c.total_available, c.top_brands.map((b) => b.brand).join(', ')]),
+        rows: stats.map((c) => [c.category, c.product_count, formatPrice(Math.round(c.avg_price)), formatPrice(c.min_price), formatPrice(c.max_price), c.total_available, c.top_brands.map((b) => b.brand).join(', ')]),
       },
     })
     return {summary, categories: stats.length}
@@ -205,7 +205,7 @@ export const recommendStep: DemoStep = {
       ctx.show({
         title: `mkt recommend --user user-0001 --limit 5 --wait → ${reply!.items.length} products from ${reply!.source} in ${roundTripMs} ms`,
         lines: ['Checked at answer time against bans and stock; try: mkt recommend serve, then mkt recommend --user user-0002 --category Электроника --wait'],
-        table: {head: ['product', 'name', 'category', 'price', 'score'], rows: reply!.items.map((i) => [i.product_id, i.name, i.category, formatRub(i.price), i.score.toFixed(3)])},
+        table: {head: ['product', 'name', 'category', 'price', 'score'], rows: reply!.items.map((i) => [i.product_id, i.name, i.category, formatPrice(i.price), i.score.toFixed(3)])},
       })
       return {user: 'user-0001', source: reply!.source, items: reply!.items.map((i) => i.product_id), roundTripMs}
     } finally {

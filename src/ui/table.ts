@@ -36,3 +36,8 @@ export function stateColor(state: string): string {
   if (state === 'stopped') return chalk.dim(state)
   return chalk.red(state)
 }
+
+/** A price as shoppers read it: "4 999,99 ₽", or the currency code for anything but roubles. */
+export function formatPrice(amount: number, currency = 'RUB', fractionDigits = 2): string {
+  return `${amount.toLocaleString('ru-RU', {maximumFractionDigits: fractionDigits})} ${currency === 'RUB' ? '₽' : currency}`
+}
