@@ -1,95 +1,43 @@
-import {z} from 'zod'
+import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
+import formats from 'ajv-formats'
 
 import type {ProductCard} from './card.js'
+import {CARD_JSON_SCHEMA, FORMAT_MESSAGES, PATTERN_MESSAGES} from './card-schema.js'
+
+export {LIMITS} from './card-schema.js'
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'))
 
-export const LIMITS = {
-  id: 64,
-  name: 200,
-  description: 5000,
-  label: 100,
-  tags: 50,
-  tag: 50,
-  images: 20,
-  url: 2048,
-  alt: 300,
-  specifications: 100,
-  specKey: 100,
-  specValue: 1000,
-  price: 1_000_000_000,
-  stock: 2_147_483_647,
-} as const
-
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`)
-const identifier = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(LIMITS.id, `must be at most ${LIMITS.id} characters`)
-  .regex(/^[\p{L}\p{N}._:/-]+$/u, 'may contain letters, digits and . _ : / - only')
-const count = z.int('must be a whole number').min(0, 'must be >= 0').max(LIMITS.stock, `must be <= ${LIMITS.stock}`)
-const timestamp = z.iso.datetime({offset: true, message: 'must be an ISO 8601 date-time with a zone, e.g. 2023-10-01T12:00:00Z'})
-const httpUrl = z
-  .string()
-  .max(LIMITS.url, `must be at most ${LIMITS.url} characters`)
-  .refine((value) => {
-    try {
-      return ['http:', 'https:'].includes(new URL(value).protocol)
-    } catch {
-      return false
-    }
-  }, 'must be an http(s) URL')
-
-/** The one validator every entry point uses (shop send, and later HTTP or Connect ingestion). */
-const cardSchema = z
-  .object({
-    product_id: identifier,
-    name: text(LIMITS.name),
-    description: z.string().max(LIMITS.description, `must be at most ${LIMITS.description} characters`).default(''),
-    price: z.object({
-      amount: z.number('must be a number').min(0, 'must be >= 0').max(LIMITS.price, `must be <= ${LIMITS.price}`),
-      currency: z.string().refine((c) => CURRENCIES.has(c), 'must be an ISO 4217 currency code such as RUB, USD, EUR'),
-    }),
-    category: text(LIMITS.label),
-    brand: text(LIMITS.label),
-    stock: z
-      .object({available: count, reserved: count})
-      .refine((s) => s.reserved <= s.available, {message: 'must not exceed stock.available', path: ['reserved']}),
-    sku: identifier,
-    tags: z.array(text(LIMITS.tag)).max(LIMITS.tags, `must have at most ${LIMITS.tags} tags`).default([]),
-    images: z
-      .array(z.object({url: httpUrl, alt: z.string().max(LIMITS.alt, `must be at most ${LIMITS.alt} characters`).default('')}))
-      .max(LIMITS.images, `must have at most ${LIMITS.images} images`)
-      .default([]),
-    specifications: z
-      .record(text(LIMITS.specKey), z.union([z.string(), z.number(), z.boolean()]).transform(String).pipe(z.string().max(LIMITS.specValue, `must be at most ${LIMITS.specValue} characters`)))
-      .refine((s) => Object.keys(s).length <= LIMITS.specifications, `must have at most ${LIMITS.specifications} entries`)
-      .default({}),
-    store_id: identifier,
-    created_at: timestamp.optional(),
-    updated_at: timestamp.optional(),
-  })
-  .refine((c) => !c.created_at || !c.updated_at || Date.parse(c.updated_at) >= Date.parse(c.created_at), {message: 'must not be before created_at', path: ['updated_at']})
-
 export type Validation = {ok: true; card: ProductCard} | {ok: false; errors: string[]; productId?: string}
 
-function formatPath(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '') || '(card)'
+// ajv compiles the schema to one function: a few microseconds per card, the hot path of ingestion.
+let compiled: ValidateFunction | undefined
+function schemaCheck(): ValidateFunction {
+  if (compiled) return compiled
+  const ajv = new Ajv({allErrors: true, allowUnionTypes: true})
+  // A CommonJS module: from ESM its function is the default import, which TypeScript types as the module.
+  ;(formats as unknown as (ajv: Ajv, names: string[]) => void)(ajv, ['date-time', 'uri'])
+  compiled = ajv.compile(CARD_JSON_SCHEMA)
+  return compiled
 }
 
-function valueAt(input: unknown, path: PropertyKey[]): unknown {
+type Json = Record<string, unknown>
+
+/** "price.amount", "images[0].url" from a JSON Pointer. */
+function formatPath(pointer: string, child?: string): string {
+  const parts = pointer.split('/').slice(1)
+  if (child !== undefined) parts.push(child)
+  const path = parts.reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '')
+  return path || '(card)'
+}
+
+function valueAt(input: unknown, pointer: string): unknown {
   let value = input
-  for (const part of path) {
+  for (const part of pointer.split('/').slice(1)) {
     if (typeof value !== 'object' || value === null) return undefined
-    value = (value as Record<PropertyKey, unknown>)[part]
+    value = (value as Json)[part]
   }
   return value
-}
-
-function article(expected: string): string {
-  if (expected === 'int') return 'a whole number'
-  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`
 }
 
 function describeValue(value: unknown): string {
@@ -100,29 +48,104 @@ function describeValue(value: unknown): string {
   return `${typeof value} ${String(value)}`
 }
 
+const TYPE_NAMES: Record<string, string> = {integer: 'a whole number', number: 'a number', string: 'a string', object: 'an object', array: 'an array', boolean: 'a boolean'}
+
+function message(error: ErrorObject, input: unknown): string | undefined {
+  const text = describe(error, input)
+  // A failing specification key: its errors carry the key's name.
+  return text && error.propertyName !== undefined ? text.replace(': ', `: key ${JSON.stringify(error.propertyName)} `) : text
+}
+
+function describe(error: ErrorObject, input: unknown): string | undefined {
+  const p = error.params as Record<string, unknown>
+  switch (error.keyword) {
+    case 'required':
+      return `${formatPath(error.instancePath, String(p.missingProperty))}: is required`
+    case 'type': {
+      const expected = String(p.type)
+        .split(',')
+        .map((t) => TYPE_NAMES[t] ?? t)
+        .join(' or ')
+      return `${formatPath(error.instancePath)}: must be ${expected}, got ${describeValue(valueAt(input, error.instancePath))}`
+    }
+    case 'minimum':
+      return `${formatPath(error.instancePath)}: must be >= ${String(p.limit)}`
+    case 'maximum':
+      return `${formatPath(error.instancePath)}: must be <= ${String(p.limit)}`
+    case 'minLength':
+      return `${formatPath(error.instancePath)}: must not be empty`
+    case 'maxLength':
+      return `${formatPath(error.instancePath)}: must be at most ${String(p.limit)} characters`
+    case 'maxItems':
+      return `${formatPath(error.instancePath)}: must have at most ${String(p.limit)} ${formatPath(error.instancePath).replace(/.*\./, '')}`
+    case 'maxProperties':
+      return `${formatPath(error.instancePath)}: must have at most ${String(p.limit)} entries`
+    case 'pattern':
+      return `${formatPath(error.instancePath)}: ${PATTERN_MESSAGES[String(p.pattern)] ?? `must match ${String(p.pattern)}`}`
+    case 'format':
+      return `${formatPath(error.instancePath)}: ${FORMAT_MESSAGES[String(p.format)] ?? `must be a ${String(p.format)}`}`
+    case 'propertyNames':
+      return undefined // the name's own error (below it) says what is wrong
+    default:
+      return `${formatPath(error.instancePath)}: ${error.message ?? 'is invalid'}`
+  }
+}
+
+/** What the schema cannot say; each rule only where the fields it compares are well-typed. */
+function businessRules(card: Json): string[] {
+  const errors: string[] = []
+  const price = card.price as Json | undefined
+  if (typeof price?.currency === 'string' && !CURRENCIES.has(price.currency)) errors.push('price.currency: must be an ISO 4217 currency code such as RUB, USD, EUR')
+  const stock = card.stock as Json | undefined
+  if (Number.isInteger(stock?.available) && Number.isInteger(stock?.reserved) && (stock!.reserved as number) > (stock!.available as number)) errors.push('stock.reserved: must not exceed stock.available')
+  if (typeof card.created_at === 'string' && typeof card.updated_at === 'string' && Date.parse(card.updated_at) < Date.parse(card.created_at)) errors.push('updated_at: must not be before created_at')
+  return errors
+}
+
+/** The card as it travels: trimmed text, defaults filled, spec values as text, unknown fields dropped. */
+function normalize(input: Json, now: () => string): ProductCard {
+  const price = input.price as Json
+  const stock = input.stock as Json
+  const specs: Record<string, string> = {}
+  for (const [key, value] of Object.entries((input.specifications as Json | undefined) ?? {})) specs[key.trim()] = String(value)
+  const created = input.created_at as string | undefined
+  const updated = input.updated_at as string | undefined
+  const stamp = created && updated ? '' : now()
+  return {
+    product_id: (input.product_id as string).trim(),
+    name: (input.name as string).trim(),
+    description: (input.description as string | undefined) ?? '',
+    price: {amount: price.amount as number, currency: price.currency as string},
+    category: (input.category as string).trim(),
+    brand: (input.brand as string).trim(),
+    stock: {available: stock.available as number, reserved: stock.reserved as number},
+    sku: (input.sku as string).trim(),
+    tags: ((input.tags as string[] | undefined) ?? []).map((t) => t.trim()),
+    images: ((input.images as Json[] | undefined) ?? []).map((i) => ({url: (i.url as string).trim(), alt: (i.alt as string | undefined) ?? ''})),
+    specifications: specs,
+    store_id: (input.store_id as string).trim(),
+    created_at: created ?? updated ?? stamp,
+    updated_at: updated ?? stamp,
+  }
+}
+
 /**
- * Checks types and business rules and returns a normalized card (defaults
- * filled, timestamps set to `now` when absent), or every problem found.
+ * The one validator every entry point uses (shop send, and later HTTP or
+ * Connect ingestion): checks types, limits and business rules and returns a
+ * normalized card (defaults filled, timestamps set to `now` when absent), or
+ * every problem found. The input is not modified.
  */
 export function validateCard(input: unknown, now: () => string = () => new Date().toISOString()): Validation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return {ok: false, errors: [`(card): must be a JSON object, got ${Array.isArray(input) ? 'an array' : input === null ? 'null' : typeof input}`]}
   }
-  const parsed = cardSchema.safeParse(input)
-  if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => {
-      let message = issue.message
-      if (issue.code === 'invalid_type') {
-        const actual = valueAt(input, issue.path)
-        message = actual === undefined ? 'is required' : `must be ${article(issue.expected)}, got ${describeValue(actual)}`
-      }
-      return `${formatPath(issue.path)}: ${message}`
-    })
+  const check = schemaCheck()
+  const valid = check(input)
+  const errors = valid ? [] : check.errors!.map((e) => message(e, input)).filter((m): m is string => m !== undefined)
+  errors.push(...businessRules(input as Json))
+  if (errors.length > 0) {
     const id = (input as {product_id?: unknown}).product_id
-    return {ok: false, errors, ...(typeof id === 'string' && id ? {productId: id} : {})}
+    return {ok: false, errors: [...new Set(errors)], ...(typeof id === 'string' && id.trim() ? {productId: id.trim()} : {})}
   }
-  const card = parsed.data
-  if (card.created_at && card.updated_at) return {ok: true, card: card as ProductCard}
-  const stamp = now()
-  return {ok: true, card: {...card, created_at: card.created_at ?? card.updated_at ?? stamp, updated_at: card.updated_at ?? stamp} as ProductCard}
+  return {ok: true, card: normalize(input as Json, now)}
 }

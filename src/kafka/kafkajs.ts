@@ -4,5 +4,5 @@
  */
 import kafkajs from 'kafkajs'
 
-export const {Kafka, logLevel, ConfigResourceTypes, CompressionTypes, CompressionCodecs} = kafkajs
-export type {Admin, Consumer, KafkaConfig, Producer, SASLOptions, Kafka as KafkaClient} from 'kafkajs'
+export const {Kafka, logLevel, ConfigResourceTypes, CompressionTypes, CompressionCodecs, Partitioners} = kafkajs
+export type {Admin, Consumer, ICustomPartitioner, KafkaConfig, Message, Producer, SASLOptions, Kafka as KafkaClient} from 'kafkajs'

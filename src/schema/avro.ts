@@ -81,9 +81,22 @@ export class WireWriter {
           return {start, end}
         }
       }
-      const bigger = Buffer.allocUnsafe(this.buffer.length * 2)
-      this.buffer.copy(bigger, 0, 0, this.position)
-      this.buffer = bigger
+      this.grow()
     }
+  }
+
+  /** Appends a string as UTF-8 (a record key beside its value). */
+  writeText(text: string): {start: number; end: number} {
+    const start = this.position
+    // Three bytes per UTF-16 unit is the most UTF-8 can need, so the write is never cut short.
+    while (this.buffer.length - start < text.length * 3) this.grow()
+    this.position = start + this.buffer.write(text, start, 'utf8')
+    return {start, end: this.position}
+  }
+
+  private grow(): void {
+    const bigger = Buffer.allocUnsafe(this.buffer.length * 2)
+    this.buffer.copy(bigger, 0, 0, this.position)
+    this.buffer = bigger
   }
 }

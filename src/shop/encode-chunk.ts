@@ -1,10 +1,11 @@
 import type avro from 'avsc'
 
-import {WireWriter} from '../schema/avro.js'
 import type {ProductCard} from '../catalog/card.js'
 import {validateCard, type Validation} from '../catalog/validate.js'
+import {partitionForKey} from '../kafka/partition.js'
+import {WireWriter} from '../schema/avro.js'
 import {describeOrigin, rejectionFromInput} from './rejections.js'
-import {originalText, parseItem, splitLineBlock, type LineBlock, type SourceItem} from './sources.js'
+import {forEachLine, originalText, parseItem, parseJson, type LineBlock, type Origin, type SourceItem} from './sources.js'
 
 export interface WorkerInit {
   cardSchemaId: number
@@ -13,6 +14,8 @@ export interface WorkerInit {
   dlqSchema: string
   stage: string
   store?: string
+  /** Partitions of the card topic: cards are partitioned by key here, off the main thread. */
+  partitions: number
 }
 
 export interface ChunkRequest {
@@ -21,11 +24,15 @@ export interface ChunkRequest {
   items: SourceItem[] | LineBlock
 }
 
-/** Encoded records of one chunk: values are views into `buffer` at the given offsets. */
+/** Numbers per accepted card in ChunkResult.cards. */
+export const CARD_FIELDS = 4
+
+/** Encoded records of one chunk: keys and values are views into `buffer`. */
 export interface ChunkResult {
   seq: number
   buffer: ArrayBuffer
-  cards: Array<{key: string; start: number; end: number}>
+  /** Per accepted card, CARD_FIELDS numbers: key start, value start (where the key ends), value end, partition. */
+  cards: Int32Array
   rejects: Array<{key: string | null; start: number; end: number; where: string; errors: string[]}>
   bytes: number
 }
@@ -33,24 +40,37 @@ export interface ChunkResult {
 /** Parse (when raw), validate and encode: the same work whether on a worker or inline. */
 export function processChunk(request: ChunkRequest, init: WorkerInit, cardType: avro.Type, dlqType: avro.Type): ChunkResult {
   const writer = new WireWriter()
-  const cards: ChunkResult['cards'] = []
+  const items = request.items
+  const cards = new Int32Array(CARD_FIELDS * (Array.isArray(items) ? items.length : items.records))
+  let accepted = 0
   const rejects: ChunkResult['rejects'] = []
   let bytes = 0
-  const items = Array.isArray(request.items) ? request.items : splitLineBlock(request.items)
-  for (const item of items) {
-    const parsed = parseItem(item)
+
+  const take = (parsed: {value?: unknown; parseError?: string}, origin: () => Origin, text: () => string) => {
     const value = parsed.value
     const result: Validation = parsed.parseError === undefined ? validateCard(value) : {ok: false, errors: [`(record): ${parsed.parseError}`]}
     if (result.ok) {
       const card: ProductCard = init.store && !(value as {store_id?: unknown}).store_id ? {...result.card, store_id: init.store} : result.card
+      const key = writer.writeText(card.product_id)
       const at = writer.write(init.cardSchemaId, cardType, card)
-      cards.push({key: card.product_id, ...at})
+      const i = CARD_FIELDS * accepted++
+      cards[i] = key.start
+      cards[i + 1] = at.start
+      cards[i + 2] = at.end
+      cards[i + 3] = partitionForKey(writer.buffer.subarray(key.start, key.end), init.partitions)
       bytes += at.end - at.start
     } else {
-      const rejection = rejectionFromInput(init.stage, item.origin, originalText(item), result.errors)
-      rejects.push({key: result.productId ?? null, ...writer.write(init.dlqSchemaId, dlqType, rejection), where: describeOrigin(item.origin), errors: result.errors})
+      const where = origin()
+      const rejection = rejectionFromInput(init.stage, where, text(), result.errors)
+      rejects.push({key: result.productId ?? null, ...writer.write(init.dlqSchemaId, dlqType, rejection), where: describeOrigin(where), errors: result.errors})
     }
   }
+
+  if (Array.isArray(items)) {
+    for (const item of items) take(parseItem(item), () => item.origin, () => originalText(item))
+  } else {
+    forEachLine(items, (raw, line, index) => take(parseJson(raw), () => ({file: items.file, line, index}), () => raw))
+  }
   // Buffers of 256 KiB and more own their ArrayBuffer from offset 0, so it can be transferred as is.
-  return {seq: request.seq, buffer: writer.buffer.buffer as ArrayBuffer, cards, rejects, bytes}
+  return {seq: request.seq, buffer: writer.buffer.buffer as ArrayBuffer, cards: cards.subarray(0, CARD_FIELDS * accepted), rejects, bytes}
 }

@@ -17,5 +17,5 @@ parentPort!.on('message', (message: {init: WorkerInit} | {chunk: ChunkRequest}) 
     return
   }
   const result = processChunk(message.chunk, ready!.init, ready!.card, ready!.dlq)
-  parentPort!.postMessage(result, [result.buffer])
+  parentPort!.postMessage(result, [result.buffer, result.cards.buffer as ArrayBuffer])
 })

@@ -2,9 +2,10 @@ import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {createKafka, explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
 import {CompressionTypes} from '../kafka/compression.js'
-import type {Producer} from '../kafka/kafkajs.js'
+import type {Message, Producer} from '../kafka/kafkajs.js'
+import {presetPartitioner} from '../kafka/partition.js'
 import {topicValueSchema} from '../schema/subjects.js'
-import type {ChunkResult} from './encode-chunk.js'
+import {CARD_FIELDS, type ChunkResult} from './encode-chunk.js'
 import {defaultThreads, EncodePool} from './encode-pool.js'
 import {isLineBlock, type LineBlock, type SourceItem} from './sources.js'
 
@@ -42,12 +43,21 @@ export interface SendStats {
   dlqTopic: string
 }
 
-async function assertTopicsExist(profile: Profile, topics: string[]): Promise<void> {
-  const existing = new Set(await withAdmin(profile, (admin) => retryRetriable(() => admin.listTopics()), {role: 'shop'}))
-  const missing = topics.filter((t) => !existing.has(t))
-  if (missing.length > 0) {
-    throw new MktError(`Topic ${missing.map((t) => `"${t}"`).join(' and ')} does not exist on ${profile.brokers.join(',')}.`, 'Create the platform topics with `mkt topics apply` (or `mkt infra up`), or pass an existing --topic.', 'notFound')
-  }
+/** Checks both topics exist and returns the card topic's partition count. */
+async function inspectTopics(profile: Profile, topic: string, dlqTopic: string): Promise<number> {
+  return withAdmin(
+    profile,
+    async (admin) => {
+      const existing = new Set(await retryRetriable(() => admin.listTopics()))
+      const missing = [topic, dlqTopic].filter((t) => !existing.has(t))
+      if (missing.length > 0) {
+        throw new MktError(`Topic ${missing.map((t) => `"${t}"`).join(' and ')} does not exist on ${profile.brokers.join(',')}.`, 'Create the platform topics with `mkt topics apply` (or `mkt infra up`), or pass an existing --topic.', 'notFound')
+      }
+      const metadata = await retryRetriable(() => admin.fetchTopicMetadata({topics: [topic]}))
+      return metadata.topics[0]!.partitions.length
+    },
+    {role: 'shop'},
+  )
 }
 
 /**
@@ -62,17 +72,19 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
   const dlqTopic = options.dlqTopic ?? DLQ_TOPIC
   const chunkSize = options.batchSize ?? 1000
   const threads = options.threads ?? defaultThreads()
-  await assertTopicsExist(profile, [topic, dlqTopic])
+  // Cards are partitioned by key on the workers against the count at start, like a producer whose
+  // metadata has not been refreshed yet: added partitions get no cards from this run.
+  const partitions = await inspectTopics(profile, topic, dlqTopic)
   const [cardSchema, dlqSchema] = await Promise.all([topicValueSchema(profile, topic, SHOP_TOPIC), topicValueSchema(profile, dlqTopic, DLQ_TOPIC)])
 
-  const producer: Producer = createKafka(profile, {role: 'shop', retries: 5}).producer({idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false})
+  const producer: Producer = createKafka(profile, {role: 'shop', retries: 5}).producer({idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: presetPartitioner})
   try {
     await producer.connect()
   } catch (error) {
     throw explainKafkaError(error, profile)
   }
   const pool = new EncodePool(
-    {cardSchemaId: cardSchema.id, cardSchema: JSON.stringify(cardSchema.type.schema()), dlqSchemaId: dlqSchema.id, dlqSchema: JSON.stringify(dlqSchema.type.schema()), stage: 'shop-send', ...(options.store ? {store: options.store} : {})},
+    {cardSchemaId: cardSchema.id, cardSchema: JSON.stringify(cardSchema.type.schema()), dlqSchemaId: dlqSchema.id, dlqSchema: JSON.stringify(dlqSchema.type.schema()), stage: 'shop-send', partitions, ...(options.store ? {store: options.store} : {})},
     threads,
   )
 
@@ -95,18 +107,23 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
     await inFlight // one request at a time: the idempotent producer keeps order per partition
     const view = (start: number, end: number) => Buffer.from(chunk.buffer, start, end - start)
     for (const r of chunk.rejects) options.onReject?.(r.where, r.errors)
-    if (chunk.cards.length === 0 && chunk.rejects.length === 0) return
+    const {cards} = chunk
+    if (cards.length === 0 && chunk.rejects.length === 0) return
+    const messages: Message[] = new Array(cards.length / CARD_FIELDS)
+    for (let i = 0, m = 0; i < cards.length; i += CARD_FIELDS, m++) {
+      messages[m] = {key: view(cards[i]!, cards[i + 1]!), value: view(cards[i + 1]!, cards[i + 2]!), partition: cards[i + 3]!}
+    }
     inFlight = producer
       .sendBatch({
         acks: -1,
         compression: CompressionTypes.LZ4,
         topicMessages: [
-          ...(chunk.cards.length > 0 ? [{topic, messages: chunk.cards.map((c) => ({key: c.key, value: view(c.start, c.end)}))}] : []),
+          ...(messages.length > 0 ? [{topic, messages}] : []),
           ...(chunk.rejects.length > 0 ? [{topic: dlqTopic, messages: chunk.rejects.map((r) => ({key: r.key, value: view(r.start, r.end)}))}] : []),
         ],
       })
       .then(() => {
-        stats.sent += chunk.cards.length
+        stats.sent += messages.length
         stats.rejected += chunk.rejects.length
         stats.bytes += chunk.bytes
         progress()

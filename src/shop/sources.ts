@@ -30,8 +30,12 @@ export interface SourceItem {
 /** The item's value, parsing `raw` if needed. */
 export function parseItem(item: SourceItem): {value?: unknown; parseError?: string} {
   if (item.value !== undefined || item.parseError !== undefined || item.raw === undefined) return item
+  return parseJson(item.raw)
+}
+
+export function parseJson(raw: string): {value?: unknown; parseError?: string} {
   try {
-    return {value: JSON.parse(item.raw)}
+    return {value: JSON.parse(raw)}
   } catch (error) {
     return {parseError: `not valid JSON: ${(error as Error).message}`}
   }
@@ -107,8 +111,8 @@ export function isLineBlock(item: SourceItem | LineBlock): item is LineBlock {
 
 const NEWLINE = 0x0a
 /** A blank line holds only spaces, tabs and a CR (and the BOM on line 1); it is skipped, not a record. */
-const BLANK = /^[ \t\r]*$/
 const isBlankByte = (b: number) => b === 0x20 || b === 0x09 || b === 0x0d
+const isBlankChar = isBlankByte
 
 /** Lines (each ended by a newline, or by the end of `bytes`) and how many are not blank. */
 function countRecords(bytes: Uint8Array, firstLine: number): {lines: number; records: number} {
@@ -128,18 +132,33 @@ function countRecords(bytes: Uint8Array, firstLine: number): {lines: number; rec
   return {lines, records}
 }
 
-/** The records of a block, with their origin; the same split as countRecords. */
-export function splitLineBlock(block: LineBlock): SourceItem[] {
-  const lines = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.byteLength).toString('utf8').split('\n')
-  if (lines.at(-1) === '') lines.pop() // the newline ending the block
-  const items: SourceItem[] = []
+/**
+ * Calls `fn` for each record of a block with its line number and index; the
+ * same split as countRecords. No per-line objects: the worker's hot path.
+ */
+export function forEachLine(block: LineBlock, fn: (text: string, line: number, index: number) => void): void {
+  const text = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.byteLength).toString('utf8')
   let index = block.firstIndex
-  lines.forEach((line, i) => {
-    const number = block.firstLine + i
-    let text = line.endsWith('\r') ? line.slice(0, -1) : line
-    if (number === 1) text = text.replace(/^\uFEFF/, '')
-    if (!BLANK.test(text)) items.push({origin: {file: block.file, line: number, index: index++}, raw: text})
-  })
+  let line = block.firstLine
+  for (let start = 0; start < text.length; line++) {
+    let end = text.indexOf('\n', start)
+    if (end === -1) end = text.length
+    let from = start
+    let to = end
+    start = end + 1
+    if (line === 1 && text.charCodeAt(0) === 0xfeff) from = 1
+    if (to > from && text.charCodeAt(to - 1) === 0x0d) to--
+    // Records start with "{" almost always, so the blank check rarely looks past the first character.
+    let first = from
+    while (first < to && isBlankChar(text.charCodeAt(first))) first++
+    if (first < to) fn(text.slice(from, to), line, index++)
+  }
+}
+
+/** The records of a block as items, with their origin. */
+export function splitLineBlock(block: LineBlock): SourceItem[] {
+  const items: SourceItem[] = []
+  forEachLine(block, (raw, line, index) => items.push({origin: {file: block.file, line, index}, raw}))
   return items
 }
 

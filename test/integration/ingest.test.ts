@@ -6,6 +6,7 @@ import {describe, expect, inject, it} from 'vitest'
 import {validateCard} from '../../src/catalog/validate.js'
 import {consumeTopic, type ConsumedRecord} from '../../src/consume/index.js'
 import {MktError} from '../../src/errors.js'
+import {partitionForKey} from '../../src/kafka/partition.js'
 import {bundledSchema, registerSchema, registryRequest} from '../../src/schema/index.js'
 import {openCardFile, sendCards} from '../../src/shop/index.js'
 import {readTopic} from '../helpers/kafka.js'
@@ -36,6 +37,8 @@ describe('shop send', () => {
     const byKey = new Map<string, unknown>()
     for (const record of raw) {
       expect(record.value![0]).toBe(0)
+      // Keyed as any Kafka client would place it (partitioned on the worker threads).
+      expect(record.partition, record.key!).toBe(partitionForKey(record.key!, 6))
       byKey.set(record.key!, await registry.decode(record.value!))
     }
     for (const card of input) {
@@ -62,7 +65,7 @@ describe('shop send', () => {
     expect(byLine.get(2)!.reason).toMatch(/not valid JSON/)
     expect(byLine.get(2)!.original).toBe('{"product_id": "broken-1", "name": "Чайник", ')
     expect(byLine.get(3)!.errors).toContain('price: is required')
-    expect(byLine.get(6)!.errors).toContain('stock.available: must be a number, got the string "много"')
+    expect(byLine.get(6)!.errors).toContain('stock.available: must be a whole number, got the string "много"')
     expect(byLine.get(7)!.errors).toContain('price.amount: must be >= 0')
     expect(byLine.get(9)!.reason).toMatch(/must be a JSON object, got an array/)
     for (const d of dead) {

@@ -53,6 +53,16 @@ describe('card validation', () => {
     expect(errorsOf(result)).toHaveLength(3)
   })
 
+  it('names a bad specification key, and leaves the input as it was while normalizing the card', () => {
+    expect(errorsOf(withChange((c) => (c.specifications = {'  ': 'x'})))).toEqual(['specifications: key "  " must not be empty'])
+    const input = {...structuredClone(watch), name: '  Умные часы XYZ ', brand: ' XYZ', internal_note: 'не для витрины'}
+    const before = structuredClone(input)
+    const result = validateCard(input)
+    expect(input).toEqual(before)
+    expect(result.ok && result.card).toMatchObject({name: 'Умные часы XYZ', brand: 'XYZ'})
+    expect(result.ok && Object.keys(result.card)).not.toContain('internal_note')
+  })
+
   it('rejects what is not an object', () => {
     expect(errorsOf(validateCard([1]))).toEqual(['(card): must be a JSON object, got an array'])
     expect(errorsOf(validateCard(null))).toEqual(['(card): must be a JSON object, got null'])
