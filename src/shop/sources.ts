@@ -1,3 +1,4 @@
+import {transcode} from 'node:buffer'
 import fs from 'node:fs'
 
 import chain from 'stream-chain'
@@ -133,11 +134,24 @@ function countRecords(bytes: Uint8Array, firstLine: number): {lines: number; rec
 }
 
 /**
+ * UTF-8 to a string. ICU's converter (through buffer.transcode) is about twice
+ * as fast as toString for Cyrillic text; it refuses invalid UTF-8, which
+ * toString then decodes with replacement characters, as before.
+ */
+export function decodeUtf8(bytes: Buffer): string {
+  try {
+    return transcode(bytes, 'utf8', 'utf16le').toString('utf16le')
+  } catch {
+    return bytes.toString('utf8')
+  }
+}
+
+/**
  * Calls `fn` for each record of a block with its line number and index; the
  * same split as countRecords. No per-line objects: the worker's hot path.
  */
 export function forEachLine(block: LineBlock, fn: (text: string, line: number, index: number) => void): void {
-  const text = Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.byteLength).toString('utf8')
+  const text = decodeUtf8(Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.byteLength))
   let index = block.firstIndex
   let line = block.firstLine
   for (let start = 0; start < text.length; line++) {

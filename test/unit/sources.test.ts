@@ -75,6 +75,16 @@ describe('card sources', () => {
     }
   })
 
+  it('decodes UTF-8 lines, and a line with invalid bytes with replacement characters instead of failing the block', async () => {
+    const file = path.join(os.tmpdir(), `mkt-bad-utf8-${process.pid}.jsonl`)
+    fs.writeFileSync(file, Buffer.concat([Buffer.from('{"name":"Чайник ёмкий 😀"}\n{"name":"'), Buffer.from([0xd0, 0xff]), Buffer.from('"}\n')]))
+    // One block with both lines, and a block per line (the valid one decoded by the fast path).
+    for (const blockBytes of [1 << 20, 16]) {
+      const items = (await collect(readJsonLineBlocks(file, blockBytes))).flatMap((b) => splitLineBlock(b))
+      expect(items.map((i) => i.raw)).toEqual(['{"name":"Чайник ёмкий 😀"}', '{"name":"\uFFFD\uFFFD"}'])
+    }
+  })
+
   it('says clearly when the file is missing or a directory', async () => {
     await expect(openCardFile('/no/such/cards.json')).rejects.toThrow('Cannot read the card file /no/such/cards.json: it does not exist.')
     await expect(openCardFile(os.tmpdir())).rejects.toThrow(/not a regular file/)
