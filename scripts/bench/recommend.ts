@@ -8,7 +8,6 @@
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {Faker, base} from '@faker-js/faker'
 
 import {runAnalytics, setupPython} from '../../src/analytics/index.js'
 import {viewEvent, VIEWS_TOPIC, type ViewEvent} from '../../src/client/views.js'
@@ -21,6 +20,7 @@ import {fromValues, generateCards, sendCards} from '../../src/shop/index.js'
 import {renderTable} from '../../src/ui/table.js'
 import {measure} from './measure.js'
 import {benchRuntime} from './runtime.js'
+import {seededFaker} from '../../src/seeded-faker.js'
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 20_000)
 const SIZES = (process.env.BENCH_EVENTS ?? '100000,1000000').split(',').map(Number)
@@ -32,8 +32,7 @@ function percentile(sorted: number[], p: number): number {
 
 /** Users who like one category: 60% views, 40% searches returning 10 products, mostly of that category. */
 async function writeEvents(profile: Parameters<typeof runAnalytics>[0], count: number, seed: number, byCategory: Map<string, string[]>): Promise<void> {
-  const faker = new Faker({locale: [base]})
-  faker.seed(seed)
+  const faker = seededFaker(seed)
   const categories = [...byCategory.keys()]
   const users = Math.max(10, Math.floor(count / 25))
   const taste = Array.from({length: users}, () => faker.helpers.arrayElement(categories))

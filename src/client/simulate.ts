@@ -1,4 +1,3 @@
-import {Faker, base} from '@faker-js/faker'
 
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
@@ -9,6 +8,7 @@ import {openSearchEvents, SEARCHES_TOPIC, searchEvent} from '../search/events.js
 import {parseSearchQuery} from '../search/query.js'
 import {loadLocalCatalog} from '../search/service.js'
 import {openViewEvents, viewEvent, VIEWS_TOPIC} from './views.js'
+import {seededFaker} from '../seeded-faker.js'
 
 export interface SimulateOptions {
   users: number
@@ -61,8 +61,7 @@ export async function simulateClients(profile: Profile, options: SimulateOptions
   if (categories.length === 0) throw new MktError('The catalogue is empty: there is nothing for simulated clients to find.', 'Send cards first (`mkt shop send --file data/products.json`) and run `mkt filter start`.', 'notFound')
   onProgress({type: 'done', id: 'catalog', detail: `${index.visible} products in ${categories.length} categories`})
 
-  const faker = new Faker({locale: [base]})
-  faker.seed(options.seed ?? 1)
+  const faker = seededFaker(options.seed ?? 1)
   const users: SimulatedUser[] = Array.from({length: options.users}, (_, i) => {
     const favourite = faker.helpers.arrayElements(categories, {min: 1, max: Math.min(2, categories.length)})
     const prices = byCategory.get(favourite[0]!)!.map((h) => h.price).sort((a, b) => a - b)

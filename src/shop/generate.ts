@@ -1,6 +1,6 @@
-import {Faker, base} from '@faker-js/faker'
 
 import type {ProductCard} from '../catalog/card.js'
+import {seededFaker} from '../seeded-faker.js'
 import {CATALOGUE, COLOURS, type ProductKind} from './vocabulary.js'
 
 export interface GenerateOptions {
@@ -25,8 +25,7 @@ function skuPrefix(brand: string): string {
  * (a generator), so a million cards never sit in memory.
  */
 export function* generateCards(options: GenerateOptions): Generator<ProductCard> {
-  const faker = new Faker({locale: [base]})
-  faker.seed(options.seed ?? 1)
+  const faker = seededFaker(options.seed ?? 1)
   const first = options.firstId ?? 100_000
   for (let i = 0; i < options.count; i++) {
     const [category, kind] = faker.helpers.arrayElement(KINDS)
