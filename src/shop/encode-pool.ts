@@ -20,14 +20,14 @@ export class EncodePool {
   private readonly waiting: Array<Map<number, {resolve: (r: ChunkResult) => void; reject: (e: Error) => void}>> = []
   private next = 0
   private seq = 0
-  private inline?: {card: avro.Type; dlq: avro.Type}
+  private inline?: avro.Type
 
   constructor(
     private readonly init: WorkerInit,
     threads: number,
   ) {
     if (threads === 0) {
-      this.inline = {card: avro.Type.forSchema(JSON.parse(init.cardSchema) as avro.Schema), dlq: avro.Type.forSchema(JSON.parse(init.dlqSchema) as avro.Schema)}
+      this.inline = avro.Type.forSchema(JSON.parse(init.cardSchema) as avro.Schema)
       return
     }
     // From the TypeScript sources (tests, bin/dev.js) the worker registers the tsx loader first.
@@ -53,7 +53,7 @@ export class EncodePool {
 
   submit(items: SourceItem[] | LineBlock): Promise<ChunkResult> {
     const request: ChunkRequest = {seq: this.seq++, items}
-    if (this.inline) return Promise.resolve(processChunk(request, this.init, this.inline.card, this.inline.dlq))
+    if (this.inline) return Promise.resolve(processChunk(request, this.init, this.inline))
     const index = this.next++ % this.workers.length
     return new Promise((resolve, reject) => {
       this.waiting[index]!.set(request.seq, {resolve, reject})

@@ -9,13 +9,13 @@ import avro from 'avsc'
 
 import {processChunk, type ChunkRequest, type WorkerInit} from './encode-chunk.js'
 
-let ready: {card: avro.Type; dlq: avro.Type; init: WorkerInit} | undefined
+let ready: {card: avro.Type; init: WorkerInit} | undefined
 
 parentPort!.on('message', (message: {init: WorkerInit} | {chunk: ChunkRequest}) => {
   if ('init' in message) {
-    ready = {card: avro.Type.forSchema(JSON.parse(message.init.cardSchema) as avro.Schema), dlq: avro.Type.forSchema(JSON.parse(message.init.dlqSchema) as avro.Schema), init: message.init}
+    ready = {card: avro.Type.forSchema(JSON.parse(message.init.cardSchema) as avro.Schema), init: message.init}
     return
   }
-  const result = processChunk(message.chunk, ready!.init, ready!.card, ready!.dlq)
+  const result = processChunk(message.chunk, ready!.init, ready!.card)
   parentPort!.postMessage(result, [result.buffer, result.cards.buffer as ArrayBuffer])
 })

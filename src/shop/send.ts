@@ -4,13 +4,17 @@ import {createKafka, explainKafkaError, retryRetriable, withAdmin} from '../kafk
 import {CompressionTypes} from '../kafka/compression.js'
 import type {Message, Producer} from '../kafka/kafkajs.js'
 import {presetPartitioner} from '../kafka/partition.js'
+import {encodeWire} from '../schema/avro.js'
 import {topicValueSchema} from '../schema/subjects.js'
 import {CARD_FIELDS, type ChunkResult} from './encode-chunk.js'
 import {defaultThreads, EncodePool} from './encode-pool.js'
-import {isLineBlock, type LineBlock, type SourceItem} from './sources.js'
+import {describeOrigin, rejectionFromInput} from './rejections.js'
+import {BlockPosition, isLineBlock, type LineBlock, type SourceItem} from './sources.js'
 
 export const SHOP_TOPIC = 'shop-products'
 export const DLQ_TOPIC = 'shop-products-dlq'
+/** The stage named in this pipeline's DLQ records. */
+const STAGE = 'shop-send'
 
 export interface SendOptions {
   topic?: string
@@ -84,7 +88,7 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
     throw explainKafkaError(error, profile)
   }
   const pool = new EncodePool(
-    {cardSchemaId: cardSchema.id, cardSchema: JSON.stringify(cardSchema.type.schema()), dlqSchemaId: dlqSchema.id, dlqSchema: JSON.stringify(dlqSchema.type.schema()), stage: 'shop-send', partitions, ...(options.store ? {store: options.store} : {})},
+    {cardSchemaId: cardSchema.id, cardSchema: JSON.stringify(cardSchema.type.schema()), partitions, ...(options.store ? {store: options.store} : {})},
     threads,
   )
 
@@ -102,13 +106,33 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
     options.onProgress(refresh())
   }
 
+  // Where each file's next block starts: results come back in input order, so blocks are placed as they return.
+  const positions = new Map<string, BlockPosition>()
+  const deadLetter = (chunk: ChunkResult, block: LineBlock | undefined) => {
+    let position: BlockPosition | undefined
+    if (block) {
+      if (block.first || !positions.has(block.file)) positions.set(block.file, new BlockPosition())
+      position = positions.get(block.file)!
+    }
+    const letters = chunk.rejects.map((r) => {
+      const origin = position ? position.origin(block!.file, r.origin.line!, r.origin.index) : r.origin
+      options.onReject?.(describeOrigin(origin), r.errors)
+      return {key: r.productId ?? null, value: encodeWire(dlqSchema.id, dlqSchema.type, rejectionFromInput(STAGE, origin, r.text, r.errors))}
+    })
+    if (position && chunk.block) {
+      position.advance(chunk.block)
+      stats.read += chunk.block.records
+    }
+    return letters
+  }
+
   let inFlight: Promise<void> = Promise.resolve()
-  const produce = async (chunk: ChunkResult) => {
+  const produce = async (chunk: ChunkResult, block: LineBlock | undefined) => {
     await inFlight // one request at a time: the idempotent producer keeps order per partition
     const view = (start: number, end: number) => Buffer.from(chunk.buffer, start, end - start)
-    for (const r of chunk.rejects) options.onReject?.(r.where, r.errors)
+    const letters = deadLetter(chunk, block)
     const {cards} = chunk
-    if (cards.length === 0 && chunk.rejects.length === 0) return
+    if (cards.length === 0 && letters.length === 0) return
     const messages: Message[] = new Array(cards.length / CARD_FIELDS)
     for (let i = 0, m = 0; i < cards.length; i += CARD_FIELDS, m++) {
       messages[m] = {key: view(cards[i]!, cards[i + 1]!), value: view(cards[i + 1]!, cards[i + 2]!), partition: cards[i + 3]!}
@@ -119,12 +143,12 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
         compression: CompressionTypes.LZ4,
         topicMessages: [
           ...(messages.length > 0 ? [{topic, messages}] : []),
-          ...(chunk.rejects.length > 0 ? [{topic: dlqTopic, messages: chunk.rejects.map((r) => ({key: r.key, value: view(r.start, r.end)}))}] : []),
+          ...(letters.length > 0 ? [{topic: dlqTopic, messages: letters}] : []),
         ],
       })
       .then(() => {
         stats.sent += messages.length
-        stats.rejected += chunk.rejects.length
+        stats.rejected += letters.length
         stats.bytes += chunk.bytes
         progress()
       })
@@ -140,7 +164,8 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
   const submit = async (work: SourceItem[] | LineBlock) => {
     const encoded = pool.submit(work)
     encoded.catch(() => {}) // surfaces through the chain
-    chain = chain.then(async () => produce(await encoded))
+    const block = Array.isArray(work) ? undefined : {...work, bytes: new Uint8Array(0)} // its bytes now belong to the worker
+    chain = chain.then(async () => produce(await encoded, block))
     chain.catch(() => {})
     outstanding.push(chain)
     if (outstanding.length >= maxOutstanding) await outstanding.shift()
@@ -152,7 +177,6 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
     for await (const item of items) {
       if (options.signal?.aborted) break
       if (isLineBlock(item)) {
-        stats.read += item.records
         await submit(item)
         continue
       }

@@ -92,17 +92,14 @@ export async function openCardFile(file: string): Promise<CardFile> {
 /**
  * Raw bytes of whole JSON Lines, as read from the file: handed to a worker
  * thread as they are (transferred, not copied), which splits and parses them
- * there. The reader counts lines and records so that every record keeps its
- * line number and index wherever it is processed.
+ * there. Nothing scans them on the reading thread: the worker numbers lines
+ * within the block and whoever receives its results in order adds where the
+ * block starts (see BlockPosition).
  */
 export interface LineBlock {
   file: string
-  /** 1-based line number of the first line in `bytes`. */
-  firstLine: number
-  /** Index of the first record in `bytes` among the records of the file. */
-  firstIndex: number
-  /** Non-blank lines in `bytes`. */
-  records: number
+  /** The file's first block: its first line may start with a byte order mark. */
+  first: boolean
   bytes: Uint8Array
 }
 
@@ -112,26 +109,7 @@ export function isLineBlock(item: SourceItem | LineBlock): item is LineBlock {
 
 const NEWLINE = 0x0a
 /** A blank line holds only spaces, tabs and a CR (and the BOM on line 1); it is skipped, not a record. */
-const isBlankByte = (b: number) => b === 0x20 || b === 0x09 || b === 0x0d
-const isBlankChar = isBlankByte
-
-/** Lines (each ended by a newline, or by the end of `bytes`) and how many are not blank. */
-function countRecords(bytes: Uint8Array, firstLine: number): {lines: number; records: number} {
-  let lines = 0
-  let records = 0
-  for (let start = 0; start < bytes.length; ) {
-    let end = bytes.indexOf(NEWLINE, start)
-    if (end === -1) end = bytes.length
-    let from = start
-    if (firstLine + lines === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) from = 3
-    // Records start with "{" almost always, so the blank check rarely looks past the first byte.
-    while (from < end && isBlankByte(bytes[from]!)) from++
-    if (from < end) records++
-    lines++
-    start = end + 1
-  }
-  return {lines, records}
-}
+const isBlank = (c: number) => c === 0x20 || c === 0x09 || c === 0x0d
 
 /**
  * UTF-8 to a string. ICU's converter (through buffer.transcode) is about twice
@@ -146,33 +124,57 @@ export function decodeUtf8(bytes: Buffer): string {
   }
 }
 
+/** Lines (each ended by a newline, or by the end of the block) and the non-blank ones among them. */
+export interface BlockCounts {
+  lines: number
+  records: number
+}
+
 /**
- * Calls `fn` for each record of a block with its line number and index; the
- * same split as countRecords. No per-line objects: the worker's hot path.
+ * Calls `fn` for each record of a block with its line (1 = the block's first)
+ * and index (0 = the block's first record) and returns the counts. No
+ * per-line objects: the worker's hot path.
  */
-export function forEachLine(block: LineBlock, fn: (text: string, line: number, index: number) => void): void {
+export function forEachLine(block: LineBlock, fn: (text: string, line: number, index: number) => void): BlockCounts {
   const text = decodeUtf8(Buffer.from(block.bytes.buffer, block.bytes.byteOffset, block.bytes.byteLength))
-  let index = block.firstIndex
-  let line = block.firstLine
+  let index = 0
+  let line = 1
   for (let start = 0; start < text.length; line++) {
     let end = text.indexOf('\n', start)
     if (end === -1) end = text.length
     let from = start
     let to = end
     start = end + 1
-    if (line === 1 && text.charCodeAt(0) === 0xfeff) from = 1
+    if (block.first && line === 1 && text.charCodeAt(0) === 0xfeff) from = 1
     if (to > from && text.charCodeAt(to - 1) === 0x0d) to--
     // Records start with "{" almost always, so the blank check rarely looks past the first character.
     let first = from
-    while (first < to && isBlankChar(text.charCodeAt(first))) first++
+    while (first < to && isBlank(text.charCodeAt(first))) first++
     if (first < to) fn(text.slice(from, to), line, index++)
+  }
+  return {lines: line - 1, records: index}
+}
+
+/** Where the next block starts in its file; blocks must be added in file order. */
+export class BlockPosition {
+  line = 1
+  index = 0
+
+  /** The file position of a line and index given relative to the block that starts here. */
+  origin(file: string, line: number, index: number): Origin {
+    return {file, line: this.line + line - 1, index: this.index + index}
+  }
+
+  advance(counts: BlockCounts): void {
+    this.line += counts.lines
+    this.index += counts.records
   }
 }
 
-/** The records of a block as items, with their origin. */
-export function splitLineBlock(block: LineBlock): SourceItem[] {
+/** The records of a block as items, numbered from `position`, which moves past the block. */
+export function splitLineBlock(block: LineBlock, position: BlockPosition): SourceItem[] {
   const items: SourceItem[] = []
-  forEachLine(block, (raw, line, index) => items.push({origin: {file: block.file, line, index}, raw}))
+  position.advance(forEachLine(block, (raw, line, index) => items.push({origin: position.origin(block.file, line, index), raw})))
   return items
 }
 
@@ -184,8 +186,7 @@ export async function* readJsonLineBlocks(file: string, blockBytes = 768 * 1024)
   const handle = await fs.promises.open(file, 'r')
   try {
     let carry: Uint8Array = new Uint8Array(0)
-    let firstLine = 1
-    let firstIndex = 0
+    let first = true
     for (;;) {
       const buffer = Buffer.allocUnsafeSlow(Math.max(blockBytes, carry.length * 2))
       buffer.set(carry)
@@ -201,11 +202,8 @@ export async function* readJsonLineBlocks(file: string, blockBytes = 768 * 1024)
       // A copy: the block's ArrayBuffer may be transferred to a worker before the next read.
       carry = new Uint8Array(buffer.subarray(cut, filled))
       if (cut > 0) {
-        const bytes = new Uint8Array(buffer.buffer, 0, cut)
-        const {lines, records} = countRecords(bytes, firstLine)
-        if (records > 0) yield {file, firstLine, firstIndex, records, bytes}
-        firstLine += lines
-        firstIndex += records
+        yield {file, first, bytes: new Uint8Array(buffer.buffer, 0, cut)}
+        first = false
       }
       if (eof) return
     }
@@ -216,7 +214,8 @@ export async function* readJsonLineBlocks(file: string, blockBytes = 768 * 1024)
 
 /** JSON Lines, streamed record by record: each non-blank line is one record (parsed later, see parseItem); a bad line is reported by whoever parses it, and the rest goes on. */
 export async function* readJsonLines(file: string): AsyncGenerator<SourceItem> {
-  for await (const block of readJsonLineBlocks(file)) yield* splitLineBlock(block)
+  const position = new BlockPosition()
+  for await (const block of readJsonLineBlocks(file)) yield* splitLineBlock(block, position)
 }
 
 /**

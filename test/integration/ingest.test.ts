@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
 import {describe, expect, inject, it} from 'vitest'
@@ -8,7 +9,7 @@ import {consumeTopic, type ConsumedRecord} from '../../src/consume/index.js'
 import {MktError} from '../../src/errors.js'
 import {partitionForKey} from '../../src/kafka/partition.js'
 import {bundledSchema, registerSchema, registryRequest} from '../../src/schema/index.js'
-import {openCardFile, sendCards} from '../../src/shop/index.js'
+import {generateCards, openCardFile, sendCards} from '../../src/shop/index.js'
 import {readTopic} from '../helpers/kafka.js'
 import {freshTopic} from '../helpers/topics.js'
 import {createRegistry} from '../../src/schema/registry.js'
@@ -73,6 +74,29 @@ describe('shop send', () => {
       expect(d.stage).toBe('shop-send')
     }
     expect(rejected).toEqual([2, 3, 6, 7, 9].map((line) => `${WITH_ERRORS} line ${line}`))
+  })
+
+  it('numbers rejected lines across the blocks of a large JSON Lines file as the file does', async () => {
+    const [topic, dlq] = [await freshTopic(profile, 'it-cards'), await freshTopic(profile, 'it-dlq')]
+    const lines = [...generateCards({count: 4000, seed: 11})].map((c) => JSON.stringify(c))
+    const bad = new Map([
+      [1, '{"product_id": "x"'],
+      [1500, '{"product_id": "neg", "price": {"amount": -1}}'],
+      [3333, '[]'],
+      [4003, 'nope'],
+    ])
+    for (const [line, text] of bad) lines.splice(line - 1, 0, text)
+    lines.splice(2000, 0, '', '  ') // blank lines: not records, but lines
+    const file = path.join(os.tmpdir(), `mkt-blocks-${process.pid}.jsonl`)
+    fs.writeFileSync(file, `${lines.join('\n')}\n`)
+    expect(fs.statSync(file).size).toBeGreaterThan(3 * 768 * 1024) // several blocks
+    const stats = await sendCards(profile, (await openCardFile(file)).blocks!, {topic, dlqTopic: dlq})
+    expect(stats).toMatchObject({read: 4004, sent: 4000, rejected: 4})
+    const dead = (await readAll(dlq)).map((r) => r.value as {source_line: number; source_index: number; original: string})
+    // Lines after the two blank ones move down by two; indexes count records only.
+    const expected = [[1, 0], [1500, 1499], [3335, 3332], [4005, 4002]]
+    expect(dead.map((d) => [d.source_line, d.source_index]).sort((a, b) => a[0]! - b[0]!)).toEqual(expected)
+    expect(dead.map((d) => d.original).sort()).toEqual([...bad.values()].sort())
   })
 
   it('produces the same records in the same order with no worker thread and with three', async () => {

@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {validateCard} from '../../src/catalog/validate.js'
 import {generateCards} from '../../src/shop/generate.js'
 import {continuous, paced, refreshCard} from '../../src/shop/pace.js'
-import {openCardFile, originalText, parseItem, readJsonLineBlocks, splitLineBlock, type SourceItem} from '../../src/shop/sources.js'
+import {BlockPosition, openCardFile, originalText, parseItem, readJsonLineBlocks, splitLineBlock, type SourceItem} from '../../src/shop/sources.js'
 
 const tmpFile = (name: string, text: string) => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-src-')), name)
@@ -68,9 +68,11 @@ describe('card sources', () => {
     ]
     for (const blockBytes of [16, 100, 1 << 20]) {
       const blocks = await collect(readJsonLineBlocks(file, blockBytes))
-      const items = blocks.flatMap((b) => splitLineBlock(b))
+      const position = new BlockPosition()
+      const items = blocks.flatMap((b) => splitLineBlock(b, position))
       expect(items.map((i) => [i.origin.line, i.origin.index, i.raw])).toEqual(expected)
-      expect(blocks.reduce((n, b) => n + b.records, 0)).toBe(4)
+      expect(position).toMatchObject({line: 8, index: 4}) // past the last line and record
+      expect(blocks.map((b) => b.first)).toEqual(blocks.map((_, i) => i === 0))
       expect(blocks.every((b) => b.bytes.byteOffset === 0)).toBe(true) // each owns its buffer, so it can be transferred
     }
   })
@@ -80,7 +82,8 @@ describe('card sources', () => {
     fs.writeFileSync(file, Buffer.concat([Buffer.from('{"name":"Чайник ёмкий 😀"}\n{"name":"'), Buffer.from([0xd0, 0xff]), Buffer.from('"}\n')]))
     // One block with both lines, and a block per line (the valid one decoded by the fast path).
     for (const blockBytes of [1 << 20, 16]) {
-      const items = (await collect(readJsonLineBlocks(file, blockBytes))).flatMap((b) => splitLineBlock(b))
+      const position = new BlockPosition()
+      const items = (await collect(readJsonLineBlocks(file, blockBytes))).flatMap((b) => splitLineBlock(b, position))
       expect(items.map((i) => i.raw)).toEqual(['{"name":"Чайник ёмкий 😀"}', '{"name":"\uFFFD\uFFFD"}'])
     }
   })
