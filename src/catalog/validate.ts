@@ -91,6 +91,12 @@ function describe(error: ErrorObject, input: unknown): string | undefined {
   }
 }
 
+/** UTC timestamps written alike ("…T…Z", same length) sort as text, which is cheaper than parsing both. */
+function isBefore(a: string, b: string): boolean {
+  const alike = a.length === b.length && a[10] === 'T' && b[10] === 'T' && a.endsWith('Z') && b.endsWith('Z')
+  return alike ? a < b : Date.parse(a) < Date.parse(b)
+}
+
 /** What the schema cannot say; each rule only where the fields it compares are well-typed. */
 function businessRules(card: Json): string[] {
   const errors: string[] = []
@@ -98,7 +104,7 @@ function businessRules(card: Json): string[] {
   if (typeof price?.currency === 'string' && !CURRENCIES.has(price.currency)) errors.push('price.currency: must be an ISO 4217 currency code such as RUB, USD, EUR')
   const stock = card.stock as Json | undefined
   if (Number.isInteger(stock?.available) && Number.isInteger(stock?.reserved) && (stock!.reserved as number) > (stock!.available as number)) errors.push('stock.reserved: must not exceed stock.available')
-  if (typeof card.created_at === 'string' && typeof card.updated_at === 'string' && Date.parse(card.updated_at) < Date.parse(card.created_at)) errors.push('updated_at: must not be before created_at')
+  if (typeof card.created_at === 'string' && typeof card.updated_at === 'string' && isBefore(card.updated_at, card.created_at)) errors.push('updated_at: must not be before created_at')
   return errors
 }
 

@@ -33,6 +33,7 @@ describe('card validation', () => {
     ['reserved above available', (c: any) => (c.stock.reserved = 151), 'stock.reserved: must not exceed stock.available'],
     ['a date without a zone', (c: any) => (c.created_at = '2023-10-01 12:00'), 'created_at: must be an ISO 8601 date-time with a zone, e.g. 2023-10-01T12:00:00Z'],
     ['updated before created', (c: any) => (c.updated_at = '2020-01-01T00:00:00Z'), 'updated_at: must not be before created_at'],
+    ['updated before created, in another zone', (c: any) => (c.updated_at = '2023-10-01T14:59:59.5+03:00'), 'updated_at: must not be before created_at'],
     ['a non-http image URL', (c: any) => (c.images[0].url = 'javascript:alert(1)'), 'images[0].url: must be an http(s) URL'],
     ['a name over the limit', (c: any) => (c.name = 'ы'.repeat(LIMITS.name + 1)), `name: must be at most ${LIMITS.name} characters`],
     ['too many tags', (c: any) => (c.tags = Array.from({length: LIMITS.tags + 1}, (_, i) => `t${i}`)), `tags: must have at most ${LIMITS.tags} tags`],
@@ -61,6 +62,12 @@ describe('card validation', () => {
     expect(input).toEqual(before)
     expect(result.ok && result.card).toMatchObject({name: 'Умные часы XYZ', brand: 'XYZ'})
     expect(result.ok && Object.keys(result.card)).not.toContain('internal_note')
+  })
+
+  it('compares timestamps as instants, whatever their zone and precision', () => {
+    expect(errorsOf(withChange((c) => (c.updated_at = '2023-10-01T15:00:00.000+03:00')))).toEqual([]) // the same instant as created_at
+    expect(errorsOf(withChange((c) => (c.updated_at = '2023-10-01T12:00:00.001Z')))).toEqual([])
+    expect(errorsOf(withChange((c) => (c.updated_at = '2023-10-01T11:59:59Z')))).toEqual(['updated_at: must not be before created_at'])
   })
 
   it('rejects what is not an object', () => {
