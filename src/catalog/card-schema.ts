@@ -24,7 +24,7 @@ export const LIMITS = {
 /** Patterns and formats, each with the message a user reads when it fails. */
 export const NOT_BLANK = '\\S'
 export const IDENTIFIER = '^\\s*[\\p{L}\\p{N}._:/-]+\\s*$'
-export const HTTP_URL = '^\\s*[Hh][Tt][Tt][Pp][Ss]?://'
+export const HTTP_URL = '^[Hh][Tt][Tt][Pp][Ss]?://'
 export const PATTERN_MESSAGES: Record<string, string> = {
   [NOT_BLANK]: 'must not be empty',
   [IDENTIFIER]: 'may contain letters, digits and . _ : / - only',

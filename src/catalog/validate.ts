@@ -127,7 +127,7 @@ function normalize(input: Json, now: () => string): ProductCard {
     stock: {available: stock.available as number, reserved: stock.reserved as number},
     sku: (input.sku as string).trim(),
     tags: ((input.tags as string[] | undefined) ?? []).map((t) => t.trim()),
-    images: ((input.images as Json[] | undefined) ?? []).map((i) => ({url: (i.url as string).trim(), alt: (i.alt as string | undefined) ?? ''})),
+    images: ((input.images as Json[] | undefined) ?? []).map((i) => ({url: i.url as string, alt: (i.alt as string | undefined) ?? ''})),
     specifications: specs,
     store_id: (input.store_id as string).trim(),
     created_at: created ?? updated ?? stamp,
