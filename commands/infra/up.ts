@@ -48,7 +48,8 @@ Running it again on a running runtime changes nothing and says so; after \`infra
       progress.stop()
     }
     const {layout} = result.state
-    if (result.alreadyRunning) this.log(`The runtime in ${layout.stateDir} is already running; nothing to do.`)
+    if (result.alreadyRunning && result.thawed.length > 0) this.log(`The runtime in ${layout.stateDir} is running; thawed ${result.thawed.join(', ')} (it was frozen).`)
+    else if (result.alreadyRunning) this.log(`The runtime in ${layout.stateDir} is already running; nothing to do.`)
     else this.log(chalk.green(`Runtime up: ${layout.brokers} broker(s), registry on port ${layout.registryPort}.`))
     for (const line of result.topics?.applied ?? []) this.log(`  topics: ${line}`)
     this.log(`Profile "${result.profileName}" → brokers ${layout.host}:${layout.kafkaPort}${layout.brokers > 1 ? ` (+${layout.brokers - 1})` : ''}. Try \`mkt status\` or \`mkt topics list\`.`)

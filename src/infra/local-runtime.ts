@@ -6,13 +6,13 @@ import type {Profile} from '../config/schema.js'
 import {DEFAULT_SEARCH_URL} from '../config/resolve.js'
 import {MktError} from '../errors.js'
 import {registryRequest} from '../schema/registry.js'
-import {registryJar, resolveArtifact} from './artifacts.js'
+import {registryJar, resolveArtifact, type ArtifactName} from './artifacts.js'
 import {directorySize} from './disk.js'
-import {bootstrapServers, buildServiceGraph, DEFAULT_LAYOUT, registryUrl, startOrder, type RuntimeLayout, type ServiceNode} from './graph.js'
+import {bootstrapServers, brokerNodes, buildServiceGraph, DEFAULT_LAYOUT, registryUrl, startOrder, type RuntimeLayout, type ServiceKind, type ServiceNode} from './graph.js'
 import {formatArgs, isFormatted, kafkaLaunch, newClusterId, writeKafkaConfig} from './kafka-node.js'
 import {assertPortsFree} from './ports.js'
 import {checkDiskSpace, checkJava} from './prerequisites.js'
-import {logFile, processState, startProcess, stopProcess, type ProcessState} from './process.js'
+import {isAlive, logFile, processState, sendSignal, startProcess, stopProcess, type ProcessRecord, type ProcessState} from './process.js'
 import {waitForHttp, waitForKafka} from './readiness.js'
 import {registryHealthUrl, registryLaunch} from './registry-node.js'
 import {readRuntimeState, writeRuntimeState, type RuntimeState} from './state.js'
@@ -30,7 +30,7 @@ export function profileForLayout(layout: RuntimeLayout, name = 'local'): Profile
   return {name, brokers: bootstrapServers(layout), schemaRegistry: {url: registryUrl(layout)}, stateDir: layout.stateDir, runtime: 'local', clientId: 'mkt', searchUrl: DEFAULT_SEARCH_URL}
 }
 
-async function step<T>(onProgress: ProgressListener, id: string, label: string, fn: () => Promise<T>, detail?: (value: T) => string | undefined): Promise<T> {
+export async function progressStep<T>(onProgress: ProgressListener, id: string, label: string, fn: () => Promise<T>, detail?: (value: T) => string | undefined): Promise<T> {
   onProgress({type: 'start', id, label})
   const started = Date.now()
   const value = await fn()
@@ -53,6 +53,8 @@ export interface StartResult {
   state: RuntimeState
   alreadyRunning: boolean
   started: string[]
+  /** Services that were frozen (SIGSTOP) and got SIGCONT. */
+  thawed: string[]
 }
 
 /** Saved layout + explicit overrides; refuses changes a running or existing runtime cannot take. */
@@ -77,54 +79,120 @@ export function planLayout(stateDir: string, saved: RuntimeLayout | undefined, o
   return layout
 }
 
-/** Starts whatever part of the runtime is not running, waiting until each service answers. */
+/** What launching a node needs: the runtime it belongs to, Java and the resolved artifact directories. */
+export interface NodeContext {
+  state: RuntimeState
+  java: string
+  artifacts: Partial<Record<ArtifactName, string>>
+}
+
+/** The artifact a kind of node runs from. */
+export function nodeArtifact(kind: ServiceKind): ArtifactName {
+  return kind === 'kafka' ? 'kafka' : 'apicurio'
+}
+
+function artifactDirFor(context: NodeContext, node: ServiceNode): string {
+  const dir = context.artifacts[nodeArtifact(node.kind)]
+  if (!dir) throw new Error(`the ${nodeArtifact(node.kind)} artifact was not resolved before starting ${node.name}`)
+  return dir
+}
+
+/**
+ * Launches one node's process the way `infra up` does, without waiting for
+ * it: a broker's server.properties is regenerated from the layout and its
+ * storage formatted on first start; same data dir, log and pid file.
+ */
+export async function launchNode(context: NodeContext, node: ServiceNode): Promise<ProcessRecord> {
+  const {layout, clusterId} = context.state
+  const dir = artifactDirFor(context, node)
+  if (node.kind === 'kafka') {
+    const index = brokerNodes(layout).findIndex((b) => b.name === node.name)
+    const files = writeKafkaConfig(layout, node, index)
+    if (!isFormatted(node)) await run(context.java, formatArgs(dir, node, layout.stateDir, clusterId, files), {timeout: 60_000})
+    return startProcess(node.dataDir, kafkaLaunch(context.java, dir, node, layout.stateDir, files))
+  }
+  return startProcess(node.dataDir, registryLaunch(context.java, registryJar(dir), layout, node))
+}
+
+/** Ready when the registry answers its health check; then sets the global compatibility level the Confluent serializers need (stored in the registry's DB). */
+export async function waitForRegistry(layout: RuntimeLayout, node: ServiceNode, timeoutMs: number): Promise<void> {
+  await waitForHttp(node, registryHealthUrl(layout, node), timeoutMs)
+  await registryRequest(profileForLayout(layout), 'PUT', '/config', {compatibility: 'BACKWARD'})
+}
+
+/**
+ * Starts one node exactly as `infra up` starts it and waits until it
+ * answers: a broker on its own client port (Kafka admin requests, with the
+ * brokers that are running registered and a controller elected), the
+ * registry on its health URL. Other nodes are not touched.
+ */
+export async function startNode(context: NodeContext, node: ServiceNode, timeoutMs: number): Promise<ProcessRecord> {
+  const record = await launchNode(context, node)
+  const {layout} = context.state
+  if (node.kind === 'kafka') {
+    const alone: Profile = {...profileForLayout(layout), brokers: [`${layout.host}:${node.ports.client}`]}
+    const expected = brokerNodes(layout).filter((b) => b.name === node.name || processState(b.dataDir, b.name).state === 'running').length
+    await waitForKafka(alone, [node], timeoutMs, expected)
+  } else {
+    await waitForRegistry(layout, node, timeoutMs)
+  }
+  return record
+}
+
+/** SIGCONT to every frozen node, so that it answers again (and can be waited for). */
+function thawFrozen(graph: ServiceNode[], onProgress: ProgressListener): string[] {
+  const thawed: string[] = []
+  for (const node of graph) {
+    const {state, record} = processState(node.dataDir, node.name)
+    if (state !== 'frozen' || !record) continue
+    sendSignal(record.pid, 'SIGCONT')
+    thawed.push(node.name)
+    onProgress({type: 'note', message: `${node.name} was frozen (SIGSTOP); sent it SIGCONT.`})
+  }
+  return thawed
+}
+
+/** Starts whatever part of the runtime is not running (and thaws what is frozen), waiting until each service answers. */
 export async function startLocalRuntime(options: StartOptions): Promise<StartResult> {
   const onProgress = options.onProgress ?? (() => {})
   const timeoutMs = options.timeoutMs ?? 120_000
   const saved = readRuntimeState(options.stateDir)
-  const anyRunning = saved ? buildServiceGraph(saved.layout).some((n) => processState(n.dataDir, n.name).state === 'running') : false
+  const anyRunning = saved ? buildServiceGraph(saved.layout).some((n) => isAlive(processState(n.dataDir, n.name).state)) : false
   const layout = planLayout(options.stateDir, saved?.layout, options.overrides ?? {}, anyRunning)
   const graph = buildServiceGraph(layout)
-  const down = graph.filter((n) => processState(n.dataDir, n.name).state !== 'running')
-  if (saved && down.length === 0) return {state: saved, alreadyRunning: true, started: []}
+  const thawed = thawFrozen(graph, onProgress)
+  const down = graph.filter((n) => !isAlive(processState(n.dataDir, n.name).state))
+  if (saved && down.length === 0) return {state: saved, alreadyRunning: true, started: [], thawed}
 
-  const java = await step(onProgress, 'java', 'Checking Java', () => checkJava(17), (j) => `Java ${j.version}`)
+  const java = await progressStep(onProgress, 'java', 'Checking Java', () => checkJava(17), (j) => `Java ${j.version}`)
   checkDiskSpace(layout.stateDir, MIN_FREE_BYTES)
   await assertPortsFree(layout.host, down)
-  const [kafka, apicurio] = await step(onProgress, 'artifacts', 'Resolving Kafka and Apicurio from Maven Central', () => Promise.all([resolveArtifact('kafka'), resolveArtifact('apicurio')]), (a) =>
+  const [kafka, apicurio] = await progressStep(onProgress, 'artifacts', 'Resolving Kafka and Apicurio from Maven Central', () => Promise.all([resolveArtifact('kafka'), resolveArtifact('apicurio')]), (a) =>
     a.some((x) => x.downloaded) ? 'downloaded' : 'cached',
   )
 
   const state: RuntimeState = saved ? {...saved, layout} : {version: 1, runtime: 'local', layout, clusterId: newClusterId(), createdAt: new Date().toISOString()}
   writeRuntimeState(state)
+  const context: NodeContext = {state, java: java.bin, artifacts: {kafka: kafka.dir, apicurio: apicurio.dir}}
   const profile = profileForLayout(layout)
   const isDown = (n: ServiceNode) => down.some((d) => d.name === n.name)
 
   for (const wave of startOrder(graph)) {
     const brokers = wave.filter((n) => n.kind === 'kafka')
     if (brokers.length > 0) {
-      await step(onProgress, 'kafka', `Starting Kafka (${brokers.length} node${brokers.length > 1 ? 's' : ''}, KRaft)`, async () => {
-        await Promise.all(
-          brokers.filter(isDown).map(async (node) => {
-            const index = graph.indexOf(node)
-            const files = writeKafkaConfig(layout, node, index)
-            if (!isFormatted(node)) await run(java.bin, formatArgs(kafka.dir, node, layout.stateDir, state.clusterId, files), {timeout: 60_000})
-            startProcess(node.dataDir, kafkaLaunch(java.bin, kafka.dir, node, layout.stateDir, files))
-          }),
-        )
+      await progressStep(onProgress, 'kafka', `Starting Kafka (${brokers.length} node${brokers.length > 1 ? 's' : ''}, KRaft)`, async () => {
+        await Promise.all(brokers.filter(isDown).map((node) => launchNode(context, node)))
         return waitForKafka(profile, brokers, timeoutMs)
       }, (info) => `controller ${info.controller}`)
     }
     for (const node of wave.filter((n) => n.kind === 'registry')) {
-      await step(onProgress, node.name, 'Starting Apicurio Registry', async () => {
-        if (isDown(node)) startProcess(node.dataDir, registryLaunch(java.bin, registryJar(apicurio.dir), layout, node))
-        await waitForHttp(node, registryHealthUrl(layout, node), timeoutMs)
-        // The Confluent serializers need a global compatibility level; stored in the registry's DB.
-        await registryRequest(profile, 'PUT', '/config', {compatibility: 'BACKWARD'})
+      await progressStep(onProgress, node.name, 'Starting Apicurio Registry', async () => {
+        if (isDown(node)) await launchNode(context, node)
+        await waitForRegistry(layout, node, timeoutMs)
       })
     }
   }
-  return {state, alreadyRunning: false, started: down.map((n) => n.name)}
+  return {state, alreadyRunning: false, started: down.map((n) => n.name), thawed}
 }
 
 export interface StopResult {
@@ -145,19 +213,19 @@ export async function stopLocalRuntime(stateDir: string, options: {purge?: boole
   const stopped: StopResult['stopped'] = []
   const timeoutMs = options.timeoutMs ?? 30_000
   for (const wave of startOrder(buildServiceGraph(saved.layout)).reverse()) {
-    const running = wave.filter((n) => processState(n.dataDir, n.name).state === 'running')
+    const running = wave.filter((n) => isAlive(processState(n.dataDir, n.name).state))
     if (running.length === 0) {
       stopped.push(...wave.map((n) => ({name: n.name, result: 'not-running' as const})))
       continue
     }
-    await step(onProgress, `stop-${wave[0]!.name}`, `Stopping ${running.map((n) => n.name).join(', ')}`, async () => {
+    await progressStep(onProgress, `stop-${wave[0]!.name}`, `Stopping ${running.map((n) => n.name).join(', ')}`, async () => {
       const results = await Promise.all(wave.map(async (n) => ({name: n.name, result: await stopProcess(n.dataDir, n.name, timeoutMs)})))
       stopped.push(...results)
       return results
     }, (results) => (results.some((r) => r.result === 'killed') ? 'killed after timeout' : 'graceful'))
   }
   if (options.purge) {
-    await step(onProgress, 'purge', `Deleting data in ${stateDir}`, async () => fs.rmSync(stateDir, {recursive: true, force: true}))
+    await progressStep(onProgress, 'purge', `Deleting data in ${stateDir}`, async () => fs.rmSync(stateDir, {recursive: true, force: true}))
   }
   return {stopped, purged: Boolean(options.purge)}
 }
@@ -194,7 +262,7 @@ export function localRuntimeStatus(stateDir: string): RuntimeStatus {
       ports: node.ports,
       dataBytes: directorySize(node.dataDir),
       logFile: logFile(node.dataDir),
-      ...(state === 'running' && record
+      ...(isAlive(state) && record
         ? {pid: record.pid, startedAt: record.startedAt, uptimeSeconds: Math.round((Date.now() - Date.parse(record.startedAt)) / 1000)}
         : {}),
     }

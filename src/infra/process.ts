@@ -53,12 +53,50 @@ export function isOurs(pid: number, serviceName: string): boolean {
   }
 }
 
-export type ProcessState = 'running' | 'stopped' | 'crashed'
+/** frozen: alive but stopped by SIGSTOP (`mkt infra kill --signal STOP`); it holds its ports and answers nothing. */
+export type ProcessState = 'running' | 'frozen' | 'stopped' | 'crashed'
+
+/** Running or frozen: the process exists and holds its ports. */
+export function isAlive(state: ProcessState): boolean {
+  return state === 'running' || state === 'frozen'
+}
+
+/**
+ * The state letter of a /proc/PID/stat line (R, S, D, T, Z…). The command
+ * name in parentheses may itself hold spaces and parentheses, so the state
+ * is the field after the last ')'.
+ */
+export function parseProcStat(text: string): string | undefined {
+  const end = text.lastIndexOf(')')
+  if (end < 0) return undefined
+  return /^\s+(\S)/.exec(text.slice(end + 1))?.[1]
+}
+
+/** The kernel's state letter for a pid; undefined without /proc (macOS) or when the process is gone. */
+export function kernelState(pid: number): string | undefined {
+  try {
+    return parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return undefined
+  }
+}
 
 export function processState(dataDir: string, serviceName: string): {state: ProcessState; record?: ProcessRecord} {
   const record = readRecord(dataDir)
   if (!record) return {state: 'stopped'}
-  return isOurs(record.pid, serviceName) ? {state: 'running', record} : {state: 'crashed', record}
+  if (!isOurs(record.pid, serviceName)) return {state: 'crashed', record}
+  return {state: kernelState(record.pid) === 'T' ? 'frozen' : 'running', record}
+}
+
+/** Sends a signal; false when the process is already gone. */
+export function sendSignal(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false
+    throw error
+  }
 }
 
 /** Starts a detached background process whose output goes to its log file. */
@@ -81,7 +119,7 @@ export function startProcess(dataDir: string, launch: LaunchSpec): ProcessRecord
   return record
 }
 
-/** SIGTERM, wait up to timeoutMs for a graceful exit, then SIGKILL. */
+/** SIGTERM, wait up to timeoutMs for a graceful exit, then SIGKILL. A frozen process is thawed first so that it can exit. */
 export async function stopProcess(dataDir: string, serviceName: string, timeoutMs: number): Promise<'stopped' | 'killed' | 'not-running'> {
   const record = readRecord(dataDir)
   if (!record || !isOurs(record.pid, serviceName)) {
@@ -93,6 +131,7 @@ export async function stopProcess(dataDir: string, serviceName: string, timeoutM
       process.kill(record.pid, sig)
     } catch {}
   }
+  if (kernelState(record.pid) === 'T') signal('SIGCONT')
   signal('SIGTERM')
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {

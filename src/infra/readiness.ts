@@ -3,7 +3,7 @@ import {createKafka} from '../kafka/client.js'
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import type {ServiceNode} from './graph.js'
-import {logFile, processState, tailFile} from './process.js'
+import {isAlive, logFile, processState, tailFile} from './process.js'
 
 function diedError(node: ServiceNode): MktError {
   const log = logFile(node.dataDir)
@@ -28,7 +28,7 @@ async function waitFor(nodes: ServiceNode[], timeoutMs: number, check: () => Pro
   const deadline = Date.now() + timeoutMs
   let last: string
   for (;;) {
-    for (const node of nodes) if (processState(node.dataDir, node.name).state !== 'running') throw diedError(node)
+    for (const node of nodes) if (!isAlive(processState(node.dataDir, node.name).state)) throw diedError(node)
     const result = await check().catch((error: Error) => error.message)
     if (result === true) return
     last = result
@@ -37,15 +37,15 @@ async function waitFor(nodes: ServiceNode[], timeoutMs: number, check: () => Pro
   }
 }
 
-/** Ready when every broker has registered with the quorum and a controller is elected. */
-export async function waitForKafka(profile: Profile, brokers: ServiceNode[], timeoutMs: number): Promise<{clusterId: string; controller: number}> {
+/** Ready when every broker (or `expected` of them) has registered with the quorum and a controller is elected. */
+export async function waitForKafka(profile: Profile, brokers: ServiceNode[], timeoutMs: number, expected = brokers.length): Promise<{clusterId: string; controller: number}> {
   let info = {clusterId: '', controller: -1}
   await waitFor(brokers, timeoutMs, async () => {
     const admin = createKafka(profile, {role: 'infra', retries: 0, connectionTimeout: 1000}).admin()
     try {
       await admin.connect()
       const cluster = await admin.describeCluster()
-      if (cluster.brokers.length < brokers.length) return `${cluster.brokers.length}/${brokers.length} brokers registered`
+      if (cluster.brokers.length < expected) return `${cluster.brokers.length}/${expected} brokers registered`
       if (cluster.controller === null || cluster.controller < 0) return 'no active controller yet'
       info = {clusterId: cluster.clusterId, controller: cluster.controller}
       return true

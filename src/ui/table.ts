@@ -34,6 +34,7 @@ export function formatDuration(seconds: number): string {
 export function stateColor(state: string): string {
   if (state === 'running' || state === 'reachable' || state === 'ok') return chalk.green(state)
   if (state === 'stopped') return chalk.dim(state)
+  if (state === 'frozen') return chalk.cyan(state)
   return chalk.red(state)
 }
 
