@@ -1,4 +1,5 @@
 export * from './artifacts.js'
+export * from './drills.js'
 export * from './graph.js'
 export * from './local-runtime.js'
 export * from './process.js'
