@@ -1,0 +1,118 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import type {Profile} from '../../src/config/schema.js'
+import {buildServiceGraph, infraUp, localRuntimeStatus, profileForLayout, readRuntimeState, restartService, signalService, stopLocalRuntime, type RuntimeLayout} from '../../src/infra/index.js'
+import {waitForKafka} from '../../src/infra/readiness.js'
+import {registryRequest} from '../../src/schema/index.js'
+import {runCli} from '../helpers/cli.js'
+import {freePortBase} from '../helpers/ports.js'
+
+// Drills kill and freeze services, so they get a runtime of their own (not the shared one of global-setup).
+describe('failure drills: mkt infra kill / restart', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-drills-'))
+  const stateDir = path.join(root, 'state')
+  const configFile = path.join(root, 'config.yaml')
+  // The CLI finds this runtime through the profile infraUp writes, as a user's would.
+  const env = {MKT_CONFIG: configFile, MKT_PROFILE: 'drills', MKT_BROKERS: undefined, MKT_SCHEMA_REGISTRY_URL: undefined, MKT_STATE_DIR: undefined}
+  let profile: Profile
+  let layout: RuntimeLayout
+
+  const service = (name: string) => localRuntimeStatus(stateDir).services.find((s) => s.name === name)!
+  const broker = () => buildServiceGraph(layout)[0]!
+  /** True when the broker answers a metadata request (Kafka admin describeCluster) within the time. */
+  const brokerAnswers = (timeoutMs: number) =>
+    Promise.race([
+      waitForKafka(profile, [broker()], timeoutMs).then(
+        () => true,
+        () => false,
+      ),
+      sleep(timeoutMs + 500).then(() => false),
+    ])
+
+  beforeAll(async () => {
+    const base = await freePortBase(4)
+    const result = await infraUp({runtime: 'local', stateDir, overrides: {kafkaPort: base, registryPort: base + 2}, configFile, profileName: 'drills'})
+    layout = result.state.layout
+    profile = profileForLayout(layout, 'drills')
+  })
+
+  afterAll(async () => {
+    await stopLocalRuntime(stateDir, {purge: true})
+    fs.rmSync(root, {recursive: true, force: true})
+  })
+
+  it('names the valid services for an unknown one, exit code 7, also as JSON', async () => {
+    const result = await runCli(['infra', 'kill', 'kafka-9'], env)
+    expect(result.code).toBe(7)
+    expect(result.stderr).toContain('There is no service "kafka-9" in this runtime.')
+    expect(result.stderr).toContain('Services: kafka-1, registry.')
+    const json = await runCli(['infra', 'restart', 'zookeeper', '--json'], env)
+    expect(json.code).toBe(7)
+    expect(json.json<{error: Record<string, unknown>}>().error).toMatchObject({code: 'notFound', exitCode: 7, suggestion: 'Services: kafka-1, registry.'})
+    expect(service('kafka-1').state).toBe('running')
+  })
+
+  it('STOP freezes the broker (status frozen, no answer within 3 s); CONT thaws it', async () => {
+    const pid = service('kafka-1').pid
+    const stop = await runCli(['infra', 'kill', 'kafka-1', '--signal', 'STOP', '--json'], env)
+    expect(stop.code, stop.stderr).toBe(0)
+    expect(stop.json()).toEqual({service: 'kafka-1', pid, signal: 'STOP'})
+    expect(service('kafka-1')).toMatchObject({state: 'frozen', pid})
+    const status = await runCli(['infra', 'status', '--json'], env)
+    expect(status.json<{services: Array<{name: string; state: string}>}>().services.map((s) => [s.name, s.state])).toEqual([
+      ['kafka-1', 'frozen'],
+      ['registry', 'running'],
+    ])
+    expect(await brokerAnswers(3000)).toBe(false)
+
+    const cont = await signalService(stateDir, 'kafka-1', 'CONT')
+    expect(cont).toMatchObject({pid, before: 'frozen', after: 'running'})
+    expect(await brokerAnswers(30_000)).toBe(true)
+  })
+
+  it('KILL crashes the broker; killing it again says it is not running and how to start it', async () => {
+    const killed = await signalService(stateDir, 'kafka-1', 'KILL')
+    expect(killed).toMatchObject({service: 'kafka-1', signal: 'KILL', before: 'running', after: 'crashed'})
+    expect(service('kafka-1').state).toBe('crashed')
+    const again = await runCli(['infra', 'kill', 'kafka-1'], env)
+    expect(again.code).toBe(7)
+    expect(again.stderr).toContain(`kafka-1 is not running: its process ${killed.pid} is gone`)
+    expect(again.stderr).toContain('mkt infra restart kafka-1')
+  })
+
+  it('restart brings the crashed broker back on its own data, without touching the registry', async () => {
+    const registryPid = service('registry').pid
+    const result = await restartService(stateDir, 'kafka-1')
+    expect(result).toMatchObject({service: 'kafka-1', previous: 'crashed', stop: 'not-running', ports: broker().ports})
+    expect(service('kafka-1')).toMatchObject({state: 'running', pid: result.pid})
+    const cluster = await waitForKafka(profile, [broker()], 10_000)
+    expect(cluster.clusterId).toBe(readRuntimeState(stateDir)!.clusterId) // the same formatted storage
+    expect(service('registry').pid).toBe(registryPid)
+  })
+
+  it('restart of a frozen registry thaws it, stops it gracefully and keeps its schemas', async () => {
+    const subject = `drill-${Date.now()}-value`
+    const schema = {type: 'record', name: 'Drill', namespace: 'dev.mkt.test', fields: [{name: 'id', type: 'string'}]}
+    const {id} = await registryRequest<{id: number}>(profile, 'POST', `/subjects/${subject}/versions`, {schema: JSON.stringify(schema)})
+    const brokerPid = service('kafka-1').pid
+    const {pid: oldPid} = await signalService(stateDir, 'registry', 'STOP')
+    expect(service('registry').state).toBe('frozen')
+
+    const restart = await runCli(['infra', 'restart', 'registry', '--json'], env)
+    expect(restart.code, restart.stderr).toBe(0)
+    const result = restart.json<{service: string; previous: string; previousPid: number; stop: string; pid: number}>()
+    expect(result).toMatchObject({service: 'registry', previous: 'frozen', previousPid: oldPid, stop: 'stopped'}) // graceful: SIGCONT came before SIGTERM
+    expect(result.pid).not.toBe(oldPid)
+    expect(service('registry')).toMatchObject({state: 'running', pid: result.pid})
+    expect(service('kafka-1').pid).toBe(brokerPid)
+
+    const latest = await registryRequest<{id: number; schema: string}>(profile, 'GET', `/subjects/${subject}/versions/latest`)
+    expect(latest.id).toBe(id)
+    expect(JSON.parse(latest.schema)).toMatchObject({name: 'Drill'})
+  })
+})
