@@ -32,7 +32,7 @@ export default class InfraRestart extends BaseCommand<typeof InfraRestart> {
     }
     const was = result.previous === 'running' || result.previous === 'frozen' ? `was ${result.previous}, ${result.stop === 'killed' ? 'killed after the timeout' : 'stopped gracefully'}` : `was ${result.previous}`
     const ports = Object.entries(result.ports).map(([k, v]) => `${k} ${v}`).join(', ')
-    this.log(chalk.green(`Restarted ${result.service} (${was}): pid ${result.pid}, answering on ${ports}.`))
+    this.log(chalk.green(`Restarted ${result.service} (${was}): pid ${result.pid}, it answers (${ports}).`))
     return result
   }
 }
