@@ -22,6 +22,8 @@ export const ExitCode = {
   timeout: 11,
   /** An external job (the Spark analytics job) failed. */
   jobFailed: 12,
+  /** Kafka did not acknowledge some valid cards (brokers down, too few in-sync replicas); they were written to a file to send again. */
+  notAcknowledged: 13,
 } as const
 
 export type ExitCodeName = keyof typeof ExitCode

@@ -23,3 +23,27 @@ export function workerLifecycle(options: {log: Logger; stopping: () => boolean; 
   const finish = () => (failure ? reject(failure.error) : resolve())
   return {done, finish, failed}
 }
+
+/** Thrown by a worker's start when a stop was requested before it was up. */
+export class StopRequested extends Error {
+  constructor() {
+    super('stopped while starting')
+    this.name = 'StopRequested'
+  }
+}
+
+/** Waits for promise unless the signal fires first (then throws StopRequested): a stop is never held up by a start step. */
+export async function unlessStopped<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  if (signal.aborted) throw new StopRequested()
+  let onAbort!: () => void
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new StopRequested())
+    signal.addEventListener('abort', onAbort, {once: true})
+  })
+  try {
+    return await Promise.race([promise, aborted])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+}

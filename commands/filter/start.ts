@@ -28,7 +28,8 @@ Start several to share the partitions. Logs are JSON lines on stderr; /metrics a
     'events-topic': Flags.string({description: 'Topic for the audit of every decision.', default: 'filtered-events'}),
     'dlq-topic': Flags.string({description: 'Topic for poison records.', default: 'shop-products-dlq'}),
     'bans-topic': Flags.string({description: 'The compacted ban list.', default: 'banned-products'}),
-    'session-timeout': Flags.integer({description: 'Milliseconds after which the group gives a silent worker\'s partitions to the others (broker minimum 6000).', default: 10_000, min: 1000}),
+    'session-timeout': Flags.integer({description: 'Milliseconds after which the group gives a killed or frozen worker\'s partitions to the others (broker minimum 6000). A clean stop hands them over at once.', default: 6000, min: 1000}),
+    'transaction-timeout': Flags.integer({description: 'Milliseconds after which Kafka aborts a transaction a killed or frozen worker left open (its partitions wait at most this long).', default: 10_000, min: 1000}),
   }
 
   async run(): Promise<FilterStats> {
@@ -36,8 +37,9 @@ Start several to share the partitions. Logs are JSON lines on stderr; /metrics a
     const logger = workerLogger('mkt-filter')
     const worker = await runUntilSignal(
       logger,
-      () =>
+      (signal) =>
         startFilter(this.connection().profile, {
+          signal,
           eos: flags.eos === 'true',
           groupId: flags.group,
           inputTopic: flags['input-topic'],
@@ -46,6 +48,7 @@ Start several to share the partitions. Logs are JSON lines on stderr; /metrics a
           dlqTopic: flags['dlq-topic'],
           bansTopic: flags['bans-topic'],
           sessionTimeoutMs: flags['session-timeout'],
+          transactionTimeoutMs: flags['transaction-timeout'],
           logger,
         }),
       async (running) => {
@@ -54,6 +57,6 @@ Start several to share the partitions. Logs are JSON lines on stderr; /metrics a
         return server
       },
     )
-    return worker.stats()
+    return worker?.stats() ?? {cardsIn: 0, passed: 0, banned: 0, dlq: 0, committed: 0, aborted: 0}
   }
 }

@@ -36,7 +36,7 @@ Logs are JSON lines on stderr. Blocks until SIGINT/SIGTERM, then writes a final 
     const snapshotFile = flags['snapshot-file'] ?? defaultSnapshotFile(profile)
     const indexer = await runUntilSignal(
       logger,
-      () => startIndexer(profile, {logger, topic: flags.topic, bansTopic: flags['bans-topic'], snapshotFile, snapshotIntervalS: flags['snapshot-interval'], rebuild: flags.rebuild}),
+      (signal) => startIndexer(profile, {logger, signal, topic: flags.topic, bansTopic: flags['bans-topic'], snapshotFile, snapshotIntervalS: flags['snapshot-interval'], rebuild: flags.rebuild}),
       async (running) => {
         const server = await startMetricsServer({port, registry: running.metrics.registry, health: () => running.health(), routes: {'/search': searchRoute(running)}, portFlag: '--port'})
         const base = `http://127.0.0.1:${server.port}`
@@ -44,7 +44,7 @@ Logs are JSON lines on stderr. Blocks until SIGINT/SIGTERM, then writes a final 
         return server
       },
     )
-    const {products, visible} = indexer.health()
+    const {products, visible} = indexer?.health() ?? {products: 0, visible: 0}
     return {products, visible}
   }
 }

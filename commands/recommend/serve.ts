@@ -20,14 +20,14 @@ Several recommenders share the requests in the consumer group mkt-recommender. L
     const logger = workerLogger('mkt-recommender')
     const worker = await runUntilSignal(
       logger,
-      () => startRecommender(this.connection().profile, {logger}),
+      (signal) => startRecommender(this.connection().profile, {logger, signal}),
       async (running) => {
         const server = await startMetricsServer({port: this.flags['metrics-port'], registry: running.metrics.registry, health: () => running.health()})
         logger.info({metrics: `http://127.0.0.1:${server.port}/metrics`, healthz: `http://127.0.0.1:${server.port}/healthz`}, 'serving metrics')
         return server
       },
     )
-    const {lists, products} = worker.health()
+    const {lists, products} = worker?.health() ?? {lists: 0, products: 0}
     return {lists, products}
   }
 }

@@ -12,7 +12,9 @@ export default class ShopSend extends BaseCommand<typeof ShopSend> {
   static override summary = 'Send product cards to Kafka (Avro, validated; bad input goes to the DLQ).'
   static override description = `Reads a JSON array or JSON Lines file (detected, streamed) or generates a realistic Russian catalogue, validates every card, and produces it to shop-products (key = product_id) as Avro in the Confluent wire format with an idempotent acks=all producer and LZ4 compression.
 
-Invalid or unparsable records never stop the run: each goes to shop-products-dlq with the original text, the reasons and its file and line; the first ones are printed. Exit code ${ExitCode.rejected} when any record was rejected, 0 when all were sent. Ctrl-C stops reading, flushes what is in flight and prints the summary.`
+Invalid or unparsable records never stop the run: each goes to shop-products-dlq with the original text, the reasons and its file and line; the first ones are printed. Exit code ${ExitCode.rejected} when any record was rejected, 0 when all were sent.
+
+A card counts as sent only once Kafka acknowledged it (every in-sync replica, at least min.insync.replicas). If Kafka cannot acknowledge a card within --delivery-timeout (brokers down, too few in-sync replicas), nothing more is sent: the cards not acknowledged are written to a JSON Lines file under the state dir, the summary names it and says why, and the exit code is ${ExitCode.notAcknowledged}; sending that file later completes the set. Ctrl-C stops reading, flushes what is in flight and prints the summary.`
   static override examples = [
     '<%= config.bin %> <%= command.id %> --file data/products.json',
     {description: 'A million synthetic cards, the same for the same seed', command: '<%= config.bin %> <%= command.id %> --generate 1000000 --seed 42'},
@@ -28,6 +30,7 @@ Invalid or unparsable records never stop the run: each goes to shop-products-dlq
     rate: Flags.integer({description: 'Cards per second (default: as fast as possible).', min: 1, exclusive: ['delay']}),
     delay: Flags.string({description: 'Seconds between cards, e.g. 0.5.'}),
     topic: Flags.string({description: 'Target topic.', default: 'shop-products'}),
+    'delivery-timeout': Flags.integer({description: 'Seconds Kafka may take to acknowledge a card, retries and leader elections included, before it counts as not acknowledged.', default: 60, min: 1}),
     threads: Flags.integer({description: 'Worker threads that parse, validate and encode (default: one per spare core, at least 1; 0 = none).', min: 0, max: 16}),
   }
 
@@ -56,6 +59,7 @@ Invalid or unparsable records never stop the run: each goes to shop-products-dlq
         signal: stop.signal,
         ...(flags.threads === undefined ? {} : {threads: flags.threads}),
         ...(flags.store ? {store: flags.store} : {}),
+        deliveryTimeoutMs: flags['delivery-timeout'] * 1000,
         onProgress: (s) => status.update(`sent ${s.sent.toLocaleString('en')}  rejected ${s.rejected.toLocaleString('en')}  ${s.perSecond.toLocaleString('en')} cards/s`),
         onReject: (where, errors) => {
           if (shown++ < SHOWN_REJECTIONS) status.print(`${chalk.yellow('rejected')} ${where}: ${errors.join('; ')}`)
@@ -66,6 +70,11 @@ Invalid or unparsable records never stop the run: each goes to shop-products-dlq
       const seconds = (stats.elapsedMs / 1000).toFixed(1)
       this.log(`${stats.interrupted ? 'Interrupted: ' : ''}sent ${stats.sent} card(s) to ${stats.topic}, rejected ${stats.rejected} to ${stats.dlqTopic}, in ${seconds}s (${stats.perSecond} cards/s).`)
       if (stats.rejected > 0) process.exitCode = ExitCode.rejected
+      if (stats.unacknowledged > 0) {
+        process.stderr.write(`${chalk.red('Error:')} ${stats.failure} ${stats.unacknowledged} card(s) were not acknowledged and are written to ${stats.unacknowledgedFile}.\n`)
+        process.stderr.write(`${chalk.dim('Hint:')} When the brokers are back (\`mkt topics describe ${stats.topic}\`), send exactly those: \`mkt shop send --file ${stats.unacknowledgedFile}\`.\n`)
+        process.exitCode = ExitCode.notAcknowledged
+      }
       return stats
     } finally {
       status.clear()

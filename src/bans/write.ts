@@ -1,20 +1,17 @@
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
-import {createKafka, explainKafkaError} from '../kafka/client.js'
+import {KafkaProducer} from '../kafka/producer.js'
 import {encodeWire} from '../schema/avro.js'
 import {topicValueSchema} from '../schema/subjects.js'
 import {BANS_TOPIC, requestKey, type Ban, type BanRequest} from './ban.js'
 import {loadBans} from './table.js'
 
 async function produce(profile: Profile, topic: string, messages: Array<{key: string; value: Buffer | null}>): Promise<void> {
-  const producer = createKafka(profile, {role: 'bans'}).producer({idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false})
+  const producer = await KafkaProducer.open(profile, {role: 'bans', lingerMs: 0, deliveryTimeoutMs: 30_000})
   try {
-    await producer.connect()
-    await producer.send({topic, acks: -1, messages})
-  } catch (error) {
-    throw explainKafkaError(error, profile)
+    await producer.send(topic, messages)
   } finally {
-    await producer.disconnect().catch(() => {})
+    await producer.close()
   }
 }
 

@@ -1,7 +1,5 @@
 import type {Profile} from '../config/schema.js'
-import {createKafka, explainKafkaError} from '../kafka/client.js'
-import {CompressionTypes} from '../kafka/compression.js'
-import type {Producer} from '../kafka/kafkajs.js'
+import {KafkaProducer} from '../kafka/producer.js'
 import {encodeWire} from '../schema/avro.js'
 import {topicValueSchema, type TopicSchema} from '../schema/subjects.js'
 
@@ -19,7 +17,7 @@ export class EventSink<E> {
   lastError: string | undefined
 
   private constructor(
-    private readonly producer: Producer,
+    private readonly producer: KafkaProducer,
     private readonly schema: TopicSchema,
     readonly topic: string,
     private readonly keyOf: (event: E) => string,
@@ -30,12 +28,7 @@ export class EventSink<E> {
   /** `schemaTopic`: the spec entry whose value schema the events use (for a renamed topic in tests). */
   static async open<E>(profile: Profile, options: {topic: string; schemaTopic: string; key: (event: E) => string; role: string; intervalMs?: number; maxQueued?: number}): Promise<EventSink<E>> {
     const schema = await topicValueSchema(profile, options.topic, options.schemaTopic)
-    const producer = createKafka(profile, {role: options.role, retries: 5}).producer({idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false})
-    try {
-      await producer.connect()
-    } catch (error) {
-      throw explainKafkaError(error, profile)
-    }
+    const producer = await KafkaProducer.open(profile, {role: options.role, lingerMs: 0, deliveryTimeoutMs: 30_000})
     return new EventSink<E>(producer, schema, options.topic, options.key, options.intervalMs ?? 100, options.maxQueued ?? 50_000)
   }
 
@@ -57,7 +50,7 @@ export class EventSink<E> {
       if (batch.length === 0) return
       this.queue = []
       try {
-        await this.producer.send({topic: this.topic, acks: -1, compression: CompressionTypes.LZ4, messages: batch})
+        await this.producer.send(this.topic, batch)
         this.lastError = undefined
       } catch (error) {
         this.lastError = (error as Error).message
@@ -77,7 +70,7 @@ export class EventSink<E> {
     await this.flush()
     clearTimeout(this.timer)
     this.timer = undefined
-    await this.producer.disconnect().catch(() => {})
+    await this.producer.close().catch(() => {})
     if (this.queue.length > 0) throw new Error(`${this.queue.length} event(s) could not be written to ${this.topic}: ${this.lastError ?? 'unknown error'}`)
   }
 }

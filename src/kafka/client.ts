@@ -2,7 +2,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import fs from 'node:fs'
 import type {ConnectionOptions} from 'node:tls'
 
-import {registerLz4} from './compression.js'
+import {explainKafkaError} from './errors.js'
 import {Kafka, logLevel, type Admin, type KafkaClient, type KafkaConfig, type SASLOptions} from './kafkajs.js'
 
 import type {Profile} from '../config/schema.js'
@@ -47,11 +47,11 @@ function saslOptions(profile: Profile): SASLOptions | undefined {
 }
 
 /**
- * The one place a Kafka client is built. Every capability gets its client from
- * here, so TLS, SASL and timeouts follow the profile everywhere.
+ * The kafkajs client, for admin requests only (topic configs, offsets, groups,
+ * later ACLs), which librdkafka's JavaScript API does not all offer. Every
+ * produce and consume path uses librdkafka (producer.ts, reader.ts, group.ts).
  */
 export function createKafka(profile: Profile, options: ClientOptions = {}): KafkaClient {
-  registerLz4() // any client may meet LZ4 batches (ours, or a Java producer's)
   const ssl = tlsOptions(profile)
   const sasl = saslOptions(profile)
   const config: KafkaConfig = {
@@ -69,35 +69,6 @@ export function createKafka(profile: Profile, options: ClientOptions = {}): Kafk
     ...(sasl ? {sasl} : {}),
   }
   return new Kafka(config)
-}
-
-const CONNECTION_ERRORS = new Set([
-  'KafkaJSConnectionError',
-  'KafkaJSNumberOfRetriesExceeded',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSRequestTimeoutError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSNonRetriableError',
-])
-
-/** Turns kafkajs connection failures into one clear sentence naming the brokers. */
-export function explainKafkaError(error: unknown, profile: Profile): unknown {
-  if (!(error instanceof Error)) return error
-  const chain: Error[] = []
-  for (let e: unknown = error; e instanceof Error && chain.length < 5; e = (e as {cause?: unknown; originalError?: unknown}).originalError ?? (e as {cause?: unknown}).cause) chain.push(e)
-  const names = chain.map((e) => e.name)
-  if (names.some((n) => CONNECTION_ERRORS.has(n)) && chain.some((e) => /connect|ECONNREFUSED|timeout|closed|ENOTFOUND|EHOSTUNREACH/i.test(e.message))) {
-    return new MktError(
-      `Cannot reach the Kafka brokers ${profile.brokers.join(', ')} (profile "${profile.name}").`,
-      'Start the local runtime with `mkt infra up`, or point --bootstrap-server / MKT_BROKERS at a running cluster.',
-      'unreachable',
-      {cause: error},
-    )
-  }
-  if (names.includes('KafkaJSSASLAuthenticationError')) {
-    return new MktError(`The brokers rejected the SASL credentials of user "${profile.sasl?.username}".`, 'Check the sasl section of the profile or MKT_SASL_USERNAME / MKT_SASL_PASSWORD.', 'config', {cause: error})
-  }
-  return error
 }
 
 /** Runs fn with a connected admin client and always disconnects. */
@@ -127,3 +98,5 @@ export async function retryRetriable<T>(fn: () => Promise<T>, attempts = 8, dela
     }
   }
 }
+
+export {explainKafkaError}

@@ -1,5 +1,8 @@
+import net from 'node:net'
+
 import type {Profile} from '../config/schema.js'
 import {createKafka, explainKafkaError} from './client.js'
+import {ConfigResourceTypes} from './kafkajs.js'
 
 export interface KafkaHealth {
   bootstrap: string[]
@@ -25,6 +28,61 @@ export async function kafkaHealth(profile: Profile): Promise<KafkaHealth> {
     }
   } catch (error) {
     return {bootstrap: profile.brokers, reachable: false, error: (explainKafkaError(error, profile) as Error).message}
+  } finally {
+    await admin.disconnect().catch(() => {})
+  }
+}
+
+export interface TopicReplication {
+  topic: string
+  minInsyncReplicas: number
+  brokers: number
+  /** Brokers that accept a connection now (a cluster that lost its controller quorum still lists dead ones). */
+  brokersReachable: number
+  /**
+   * Partitions that cannot take acks=all writes now: no reachable leader, or
+   * fewer reachable in-sync replicas than min.insync.replicas.
+   */
+  unwritable: Array<{partition: number; leader: number; isr: number; reachableIsr: number}>
+}
+
+function accepts(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({host, port})
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(timeoutMs, () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
+}
+
+/** Which partitions of a topic can take acks=all writes right now, from the brokers' metadata and which brokers answer. */
+export async function topicReplication(profile: Profile, topic: string): Promise<TopicReplication> {
+  const admin = createKafka(profile, {role: 'status', retries: 1, connectionTimeout: 2000, requestTimeout: 5000}).admin()
+  try {
+    await admin.connect()
+    const [cluster, metadata, configs] = await Promise.all([
+      admin.describeCluster(),
+      admin.fetchTopicMetadata({topics: [topic]}),
+      admin.describeConfigs({includeSynonyms: false, resources: [{type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas']}]}),
+    ])
+    const minIsr = Number(configs.resources[0]?.configEntries.find((e) => e.configName === 'min.insync.replicas')?.configValue ?? 1)
+    const partitions = metadata.topics[0]?.partitions ?? []
+    const reachable = new Set<number>()
+    await Promise.all(cluster.brokers.map(async (b) => (await accepts(b.host, b.port)) && reachable.add(b.nodeId)))
+    return {
+      topic,
+      minInsyncReplicas: minIsr,
+      brokers: cluster.brokers.length,
+      brokersReachable: reachable.size,
+      unwritable: partitions
+        .map((p) => ({partition: p.partitionId, leader: p.leader, isr: p.isr.length, reachableIsr: p.isr.filter((id) => reachable.has(id)).length}))
+        .filter((p) => p.leader < 0 || !reachable.has(p.leader) || p.reachableIsr < minIsr)
+        .sort((a, b) => a.partition - b.partition),
+    }
   } finally {
     await admin.disconnect().catch(() => {})
   }

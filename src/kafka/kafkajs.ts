@@ -1,8 +1,8 @@
 /**
- * kafkajs is CommonJS and in maintenance mode: everything else imports it
- * through this file, so swapping the client later touches src/kafka only.
+ * kafkajs, for admin requests only (see client.ts): CommonJS and in
+ * maintenance mode, imported through this file alone.
  */
 import kafkajs from 'kafkajs'
 
-export const {Kafka, logLevel, ConfigResourceTypes, CompressionTypes, CompressionCodecs, Partitioners} = kafkajs
-export type {Admin, Consumer, ICustomPartitioner, KafkaConfig, Message, Producer, SASLOptions, Kafka as KafkaClient} from 'kafkajs'
+export const {Kafka, logLevel, ConfigResourceTypes, Partitioners} = kafkajs
+export type {Admin, KafkaConfig, SASLOptions, Kafka as KafkaClient} from 'kafkajs'

@@ -1,15 +1,17 @@
 import os from 'node:os'
+import {setTimeout as sleep} from 'node:timers/promises'
 
 import {BANS_TOPIC} from '../bans/ban.js'
 import {followBans} from '../bans/table.js'
 import type {Profile} from '../config/schema.js'
 import {consumeTopic} from '../consume/consume.js'
-import {createKafka, explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
-import {CompressionTypes} from '../kafka/compression.js'
-import type {Consumer, Producer} from '../kafka/kafkajs.js'
-import {workerLifecycle} from '../lifecycle.js'
+import {explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
+import {openGroupConsumer, type GroupConsumer} from '../kafka/group.js'
+import {KafkaProducer} from '../kafka/producer.js'
+import {unlessStopped, workerLifecycle} from '../lifecycle.js'
 import type {Logger} from '../log-structured.js'
 import {encodeWire} from '../schema/avro.js'
+import type {Message} from '../kafka/rdkafka.js'
 import {createRegistry} from '../schema/registry.js'
 import {topicValueSchema} from '../schema/subjects.js'
 import {CatalogIndex} from '../search/catalog-index.js'
@@ -29,6 +31,8 @@ export interface RecommenderOptions {
   workerId?: string
   /** Requests older than this are skipped: their client stopped waiting long ago. */
   maxRequestAgeMs?: number
+  /** Aborts a start in progress (SIGTERM while starting). */
+  signal?: AbortSignal
 }
 
 export interface Recommender {
@@ -59,7 +63,13 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   // Bans that change while the catalogue loads reach it through this holder.
   const live: {products?: CatalogIndex} = {}
   const bans = followBans(profile, {topic: options.bansTopic ?? BANS_TOPIC, signal: stopAll.signal, onChange: (_, ban) => live.products?.banChanged(ban.kind, ban.target)})
-  await bans.ready
+  try {
+    await unlessStopped(bans.ready, options.signal)
+  } catch (error) {
+    stopAll.abort()
+    await bans.done.catch(() => {})
+    throw error
+  }
   const products = new CatalogIndex((id, sku) => bans.table.match(id, sku) !== undefined)
   live.products = products
 
@@ -84,7 +94,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   let replySchema: Awaited<ReturnType<typeof topicValueSchema>>
   try {
     // A reader that fails while loading fails the start (instead of leaving it waiting).
-    ;[replySchema] = await Promise.all([topicValueSchema(profile, resultsTopic, RESULTS_TOPIC), Promise.race([Promise.all([catalogLoaded, listsLoaded]), feeding, following, bans.done])])
+    ;[replySchema] = await unlessStopped(Promise.all([topicValueSchema(profile, resultsTopic, RESULTS_TOPIC), Promise.race([Promise.all([catalogLoaded, listsLoaded]), feeding, following, bans.done])]), options.signal)
   } catch (error) {
     stopAll.abort()
     await Promise.allSettled([feeding, following, bans.done])
@@ -93,89 +103,118 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   metrics.products.set(products.visible)
   log.info({lists: lists.users, products: products.visible, bans: bans.table.size}, 'catalogue, bans and recommendations loaded')
 
-  const kafka = createKafka(profile, {role: 'recommender', retries: 8})
-  const producer: Producer = kafka.producer({idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false})
-  const consumer: Consumer = kafka.consumer({groupId, maxWaitTimeInMs: 10, sessionTimeout: 10_000, heartbeatInterval: 1000, allowAutoTopicCreation: false})
   const registry = createRegistry(profile)
-  let consuming = false
   const {done, finish, failed} = workerLifecycle({log, stopping: () => stopAll.signal.aborted, stop: () => stop(), onError: (message) => (lastError = message)})
   feeding.catch(failed)
   following.catch(failed)
   bans.done.catch(failed)
 
-  let startAt: Array<{partition: number; offset: string}> | undefined
-  try {
-    await producer.connect()
-    await consumer.connect()
-    await consumer.subscribe({topic: requestsTopic, fromBeginning: false})
-    // A new group starts with the requests of the last maxAge, not the whole history and not
-    // only what comes after it joins: a client that asked just before it started is answered.
-    startAt = await withAdmin(profile, async (admin) => {
-      const [committed] = await retryRetriable(() => admin.fetchOffsets({groupId, topics: [requestsTopic]}))
-      if (committed?.partitions.some((p) => Number(p.offset) >= 0)) return undefined
-      return retryRetriable(() => admin.fetchTopicOffsetsByTimestamp(requestsTopic, Date.now() - maxAge))
-    }, {role: 'recommender'})
-  } catch (error) {
-    stopAll.abort()
-    throw explainKafkaError(error, profile)
-  }
+  let producer: KafkaProducer
+  let consumer: GroupConsumer
   let markJoined!: () => void
   const joined = new Promise<void>((resolve) => (markJoined = resolve))
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    consuming = true
-    markJoined()
-  })
-  consumer.on(consumer.events.CRASH, ({payload}: {payload: {error: Error}}) => {
-    consuming = false
-    lastError = payload.error.message
-    log.warn({err: lastError}, 'request consumer failed; it restarts')
-  })
+  try {
+    // A new group starts with the requests of the last maxAge, not the whole history and not
+    // only what comes after it joins: a client that asked just before it started is answered.
+    await withAdmin(profile, async (admin) => {
+      const [committed] = await retryRetriable(() => admin.fetchOffsets({groupId, topics: [requestsTopic]}))
+      if (committed?.partitions.some((p) => Number(p.offset) >= 0)) return
+      const recent = await retryRetriable(() => admin.fetchTopicOffsetsByTimestamp(requestsTopic, Date.now() - maxAge))
+      await admin.setOffsets({groupId, topic: requestsTopic, partitions: recent.map(({partition, offset}) => ({partition, offset}))}).catch(() => {}) // another member started it first
+    }, {role: 'recommender'})
+    producer = await unlessStopped(KafkaProducer.open(profile, {role: 'recommender', lingerMs: 0}), options.signal)
+    consumer = await unlessStopped(
+      openGroupConsumer(profile, {
+        role: 'recommender',
+        groupId,
+        topic: requestsTopic,
+        startFrom: 'latest',
+        autoCommit: true,
+        maxWaitMs: 10,
+        batchSize: 500,
+        onAssign: (partitions) => {
+          log.info({partitions}, 'partitions assigned')
+          markJoined()
+        },
+        onRevoke: async () => {
+          await current.catch(() => {})
+        },
+        onError: (error) => {
+          lastError = error.message
+          log.warn({err: error.message}, 'request consumer error')
+        },
+      }),
+      options.signal,
+    )
+  } catch (error) {
+    stopAll.abort()
+    await Promise.allSettled([feeding, following, bans.done])
+    throw explainKafkaError(error, profile)
+  }
 
-  await consumer.run({
-    eachBatch: async ({batch, resolveOffset, heartbeat, isRunning, isStale}) => {
-      const replies: Array<{key: string; value: Buffer}> = []
-      const producedAt: number[] = []
-      let last: string | undefined
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale()) break
-        last = message.offset
-        let request: RecommendRequest
-        try {
-          request = (await registry.decode(message.value!)) as RecommendRequest
-        } catch (error) {
-          metrics.poison.inc()
-          log.warn({partition: batch.partition, offset: message.offset, err: (error as Error).message}, 'skipping a request that cannot be decoded')
-          continue
-        }
-        if (Date.now() - Number(message.timestamp) > maxAge) {
-          metrics.expired.inc()
-          continue
-        }
-        const reply = answer(request, lists, products, workerId)
-        replies.push({key: request.request_id, value: encodeWire(replySchema.id, replySchema.type, reply)})
-        metrics.requests.inc({source: reply.source})
-        producedAt.push(Number(message.timestamp))
+  const answerBatch = async (messages: Message[]) => {
+    const replies: Array<{key: string; value: Buffer}> = []
+    const producedAt: number[] = []
+    const next = new Map<number, bigint>()
+    for (const message of messages) {
+      next.set(message.partition, BigInt(message.offset) + 1n)
+      let request: RecommendRequest
+      try {
+        request = (await registry.decode(message.value!)) as RecommendRequest
+      } catch (error) {
+        metrics.poison.inc()
+        log.warn({partition: message.partition, offset: message.offset, err: (error as Error).message}, 'skipping a request that cannot be decoded')
+        continue
       }
-      if (replies.length > 0) await producer.send({topic: resultsTopic, acks: -1, compression: CompressionTypes.LZ4, messages: replies})
-      const written = Date.now()
-      for (const at of producedAt) metrics.latency.observe(Math.max(0, written - at) / 1000)
-      // Offsets move only past answered requests: a crash before this answers them again (a duplicate reply is harmless).
-      if (last !== undefined) resolveOffset(last)
-      await heartbeat()
-    },
-  })
-  for (const {partition, offset} of startAt ?? []) consumer.seek({topic: requestsTopic, partition, offset})
+      if (Date.now() - (message.timestamp ?? 0) > maxAge) {
+        metrics.expired.inc()
+        continue
+      }
+      const reply = answer(request, lists, products, workerId)
+      replies.push({key: request.request_id, value: encodeWire(replySchema.id, replySchema.type, reply)})
+      metrics.requests.inc({source: reply.source})
+      producedAt.push(message.timestamp ?? Date.now())
+    }
+    await producer.send(resultsTopic, replies)
+    const written = Date.now()
+    for (const at of producedAt) metrics.latency.observe(Math.max(0, written - at) / 1000)
+    // Offsets move only past answered requests: a crash before this answers them again (a duplicate reply is harmless).
+    consumer.storeOffsets([...next].filter(([p]) => consumer.owns(p)).map(([partition, offset]) => ({partition, offset})))
+  }
+
+  let current: Promise<void> = Promise.resolve()
+  const loop = async () => {
+    while (!stopAll.signal.aborted) {
+      await consumer.settled()
+      const items = await consumer.next()
+      const messages = items.flatMap((i) => (i.kind === 'message' && consumer.owns(i.message.partition) ? [i.message] : []))
+      if (messages.length === 0 || stopAll.signal.aborted) continue
+      current = answerBatch(messages)
+      try {
+        await current
+      } catch (error) {
+        lastError = (error as Error).message
+        log.warn({err: lastError}, 'answering failed; the requests are read again')
+        const first = new Map<number, number>()
+        for (const m of messages) if (!first.has(m.partition)) first.set(m.partition, m.offset)
+        await Promise.all([...first].filter(([p]) => consumer.owns(p)).map(([p, o]) => consumer.seek(p, BigInt(o)).catch(() => {})))
+        await sleep(500)
+      }
+    }
+  }
+  const running = loop()
+  running.catch(failed)
   const ready = joined.then(() => log.info({requestsTopic, resultsTopic, group: groupId}, 'answering requests'))
 
   let stopping: Promise<void> | undefined
   const stop = () => {
     stopping ??= (async () => {
       log.info('stopping')
-      await consumer.disconnect().catch(() => {})
-      await producer.disconnect().catch(() => {})
       stopAll.abort()
+      await running.catch(() => {})
+      await consumer.close()
+      await producer.close()
       await Promise.allSettled([feeding, following, bans.done])
-      consuming = false
       log.info('stopped')
       finish()
     })()
@@ -185,7 +224,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   return {
     metrics,
     ready,
-    health: () => ({ok: consuming && !stopAll.signal.aborted, loaded: true, consuming, lists: lists.users, products: products.visible, ...(lastError ? {lastError} : {})}),
+    health: () => ({ok: consumer.joined() && !stopAll.signal.aborted, loaded: true, consuming: consumer.joined(), lists: lists.users, products: products.visible, ...(lastError ? {lastError} : {})}),
     stop,
     done,
   }

@@ -1,7 +1,7 @@
 import {BANS_TOPIC} from '../bans/ban.js'
 import {followBans, type FollowedBans} from '../bans/table.js'
 import type {Profile} from '../config/schema.js'
-import {workerLifecycle} from '../lifecycle.js'
+import {unlessStopped, workerLifecycle} from '../lifecycle.js'
 import type {Logger} from '../log-structured.js'
 import {CatalogIndex, type SearchOutcome} from './catalog-index.js'
 import {openSearchEvents, searchEvent} from './events.js'
@@ -24,6 +24,8 @@ export interface IndexerOptions {
   maxWaitMs?: number
   /** After catching up, for each card made searchable: ms since it was produced (benchmarks). */
   onFresh?: (ageMs: number, productId: string | null) => void
+  /** Aborts a start in progress (SIGTERM while starting). */
+  signal?: AbortSignal
 }
 
 export interface Answer extends SearchOutcome {
@@ -75,7 +77,7 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
   let events: Awaited<ReturnType<typeof openSearchEvents>>
   let offsets: Offsets = new Map()
   try {
-    await bans.ready
+    await unlessStopped(bans.ready, options.signal)
     const isBanned = (id: string, sku: string) => bans.table.match(id, sku) !== undefined
 
     if (!options.rebuild) {

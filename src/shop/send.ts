@@ -1,14 +1,14 @@
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
-import {createKafka, explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
-import {CompressionTypes} from '../kafka/compression.js'
-import type {Message, Producer} from '../kafka/kafkajs.js'
-import {presetPartitioner} from '../kafka/partition.js'
+import {explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
+import {KafkaProducer, type DeliveryCallback} from '../kafka/producer.js'
+import type {LibrdKafkaError} from '../kafka/rdkafka.js'
 import {encodeWire} from '../schema/avro.js'
 import {topicValueSchema} from '../schema/subjects.js'
 import {CARD_FIELDS, type ChunkResult} from './encode-chunk.js'
 import {defaultThreads, EncodePool} from './encode-pool.js'
 import {describeOrigin, rejectionFromInput} from './rejections.js'
+import {explainDeliveryFailure, UnacknowledgedLog} from './unacknowledged.js'
 import {BlockPosition, isLineBlock, type LineBlock, type SourceItem} from './sources.js'
 
 export const SHOP_TOPIC = 'shop-products'
@@ -33,12 +33,23 @@ export interface SendOptions {
   lingerMs?: number
   /** Worker threads for parsing, validation and encoding (0: all on the main thread). */
   threads?: number
+  /** How long Kafka may take to acknowledge a card, retries and leader changes included (ms). */
+  deliveryTimeoutMs?: number
+  /** Where cards Kafka did not acknowledge are written as JSON Lines (default: under the state dir). */
+  unacknowledgedFile?: string
 }
 
 export interface SendStats {
   read: number
+  /** Cards acknowledged by Kafka (acks=all: by every in-sync replica, at least min.insync.replicas). */
   sent: number
   rejected: number
+  /** Valid cards Kafka did not acknowledge (or that were not sent after the first such failure). */
+  unacknowledged: number
+  /** Those cards, as JSON Lines: `mkt shop send --file` of it completes the set. */
+  unacknowledgedFile?: string
+  /** Why Kafka did not acknowledge them, one sentence. */
+  failure?: string
   bytes: number
   elapsedMs: number
   perSecond: number
@@ -67,7 +78,10 @@ async function inspectTopics(profile: Profile, topic: string, dlqTopic: string):
 /**
  * Validates, encodes (Avro, Confluent wire format) and produces cards with an
  * idempotent acks=all producer; every invalid or unparsable record goes to the
- * DLQ with its reason and origin. Parsing, validation and encoding run on
+ * DLQ with its reason and origin. A card counts as sent only when Kafka
+ * acknowledged it; the cards it did not acknowledge (brokers down, too few
+ * in-sync replicas) are written to a file to send again, and nothing else is
+ * sent after the first such failure. Parsing, validation and encoding run on
  * worker threads in chunks while the main thread reads and produces; at most
  * a few chunks are in flight, so memory stays flat whatever the input size.
  */
@@ -81,19 +95,14 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
   const partitions = await inspectTopics(profile, topic, dlqTopic)
   const [cardSchema, dlqSchema] = await Promise.all([topicValueSchema(profile, topic, SHOP_TOPIC), topicValueSchema(profile, dlqTopic, DLQ_TOPIC)])
 
-  const producer: Producer = createKafka(profile, {role: 'shop', retries: 5}).producer({idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: presetPartitioner})
-  try {
-    await producer.connect()
-  } catch (error) {
-    throw explainKafkaError(error, profile)
-  }
+  const producer = await KafkaProducer.open(profile, {role: 'shop', deliveryTimeoutMs: options.deliveryTimeoutMs ?? 60_000, lingerMs: 5})
   const pool = new EncodePool(
     {cardSchemaId: cardSchema.id, cardSchema: JSON.stringify(cardSchema.type.schema()), partitions, ...(options.store ? {store: options.store} : {})},
     threads,
   )
 
   const started = Date.now()
-  const stats: SendStats = {read: 0, sent: 0, rejected: 0, bytes: 0, elapsedMs: 0, perSecond: 0, interrupted: false, topic, dlqTopic}
+  const stats: SendStats = {read: 0, sent: 0, rejected: 0, unacknowledged: 0, bytes: 0, elapsedMs: 0, perSecond: 0, interrupted: false, topic, dlqTopic}
   const refresh = () => {
     stats.elapsedMs = Date.now() - started
     stats.perSecond = stats.elapsedMs > 0 ? Math.round((stats.sent * 1000) / stats.elapsedMs) : 0
@@ -127,48 +136,72 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
     return letters
   }
 
-  let inFlight: Promise<void> = Promise.resolve()
-  const produce = async (chunk: ChunkResult, block: LineBlock | undefined) => {
-    await inFlight // one request at a time: the idempotent producer keeps order per partition
+  // Once Kafka fails one card, the rest are not sent but kept with it: re-sending that file completes the set.
+  const unacked = new UnacknowledgedLog(options.unacknowledgedFile ?? UnacknowledgedLog.defaultFile(profile.stateDir), cardSchema.type)
+  let firstFailure: LibrdKafkaError | undefined
+  /** Queues a chunk's cards and DLQ records; resolves once queued, with a promise of their acknowledgements. */
+  const produce = async (chunk: ChunkResult, block: LineBlock | undefined): Promise<{acknowledged: Promise<void>}> => {
     const view = (start: number, end: number) => Buffer.from(chunk.buffer, start, end - start)
     const letters = deadLetters(chunk, block)
     const {cards} = chunk
-    if (cards.length === 0 && letters.length === 0) return
-    const messages: Message[] = new Array(cards.length / CARD_FIELDS)
-    for (let i = 0, m = 0; i < cards.length; i += CARD_FIELDS, m++) {
-      messages[m] = {key: view(cards[i]!, cards[i + 1]!), value: view(cards[i + 1]!, cards[i + 2]!), partition: cards[i + 3]!}
+    const total = cards.length / CARD_FIELDS + letters.length
+    if (total === 0) return {acknowledged: Promise.resolve()}
+    let left = total
+    let delivered!: () => void
+    const all = new Promise<void>((resolve) => (delivered = resolve))
+    const settle = () => {
+      if (--left === 0) delivered()
     }
-    inFlight = producer
-      .sendBatch({
-        acks: -1,
-        compression: CompressionTypes.LZ4,
-        topicMessages: [
-          ...(messages.length > 0 ? [{topic, messages}] : []),
-          ...(letters.length > 0 ? [{topic: dlqTopic, messages: letters}] : []),
-        ],
+    for (let i = 0; i < cards.length; i += CARD_FIELDS) {
+      const key = view(cards[i]!, cards[i + 1]!)
+      const value = view(cards[i + 1]!, cards[i + 2]!)
+      if (firstFailure) {
+        unacked.add(value)
+        settle()
+        continue
+      }
+      const onDelivery: DeliveryCallback = (error) => {
+        if (error) {
+          firstFailure ??= error
+          unacked.add(value)
+        } else stats.sent++
+        settle()
+      }
+      await producer.produce(topic, {key, value, partition: cards[i + 3]!}, onDelivery)
+    }
+    for (const letter of letters) {
+      if (firstFailure) {
+        settle()
+        continue
+      }
+      await producer.produce(dlqTopic, letter, (error) => {
+        if (!error) stats.rejected++
+        else firstFailure ??= error
+        settle()
       })
-      .then(() => {
-        stats.sent += messages.length
-        stats.rejected += letters.length
-        stats.bytes += chunk.bytes
-        progress()
-      })
-    // Surface a failure at the next await without an unhandled rejection in between.
-    inFlight.catch(() => {})
+    }
+    stats.bytes += chunk.bytes
+    // librdkafka copied every message: the chunk's buffer is free once all are queued; acknowledgements follow.
+    void all.then(progress)
+    return {acknowledged: all}
   }
 
   // Each chunk is produced as soon as it is encoded and the previous one is acknowledged, in input
   // order; at most a few are outstanding, so memory stays flat and paced input is not held back.
-  const maxOutstanding = Math.max(2, threads * 2)
+  const maxOutstanding = Math.max(4, threads * 3)
   const outstanding: Array<Promise<void>> = []
   let chain: Promise<void> = Promise.resolve()
   const submit = async (work: SourceItem[] | LineBlock) => {
     const encoded = pool.submit(work)
     encoded.catch(() => {}) // surfaces through the chain
     const block = Array.isArray(work) ? undefined : {...work, bytes: new Uint8Array(0)} // its bytes now belong to the worker
-    chain = chain.then(async () => produce(await encoded, block))
+    // Chunks are queued in input order; their acknowledgements are awaited a few chunks behind.
+    const queued = chain.then(async () => produce(await encoded, block))
+    chain = queued.then(() => {})
     chain.catch(() => {})
-    outstanding.push(chain)
+    const acknowledged = queued.then((q) => q.acknowledged)
+    acknowledged.catch(() => {})
+    outstanding.push(acknowledged)
     if (outstanding.length >= maxOutstanding) await outstanding.shift()
   }
   let chunk: SourceItem[] = []
@@ -193,12 +226,17 @@ export async function sendCards(profile: Profile, items: AsyncIterable<SourceIte
     stats.interrupted = Boolean(options.signal?.aborted)
     if (chunk.length > 0) await submit(chunk)
     await chain
-    await inFlight
+    await Promise.all(outstanding)
   } catch (error) {
     throw explainKafkaError(error, profile)
   } finally {
     await pool.close()
-    await producer.disconnect().catch(() => {})
+    await producer.close()
+  }
+  if (unacked.count > 0) {
+    stats.unacknowledged = unacked.count
+    stats.unacknowledgedFile = await unacked.write()
+    stats.failure = await explainDeliveryFailure(profile, topic, firstFailure!)
   }
   return refresh()
 }

@@ -1,5 +1,7 @@
 import type {Profile} from '../../src/config/schema.js'
-import {createKafka} from '../../src/kafka/client.js'
+import {retryRetriable, withAdmin} from '../../src/kafka/client.js'
+import {KafkaProducer} from '../../src/kafka/producer.js'
+import {openPartitionReader} from '../../src/kafka/reader.js'
 
 export interface Record_ {
   key: string | null
@@ -8,39 +10,31 @@ export interface Record_ {
   offset: string
 }
 
-/** Reads a topic from the beginning until `done` says enough (or the timeout), with a fresh group. */
+/** Reads a topic from the beginning (read committed, every partition) until `done` says enough, or the timeout. */
 export async function readTopic(profile: Profile, topic: string, done: (records: Record_[]) => boolean, timeoutMs = 30_000): Promise<Record_[]> {
-  const consumer = createKafka(profile, {role: 'test'}).consumer({groupId: `test-${topic}-${Date.now()}-${Math.random()}`})
+  const offsets = await withAdmin(profile, (admin) => retryRetriable(() => admin.fetchTopicOffsets(topic)))
+  const reader = await openPartitionReader(profile, {role: 'test', topic, starts: new Map(offsets.map((o) => [o.partition, BigInt(o.low)]))})
   const records: Record_[] = []
-  await consumer.connect()
+  const deadline = Date.now() + timeoutMs
   try {
-    await consumer.subscribe({topic, fromBeginning: true})
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => resolve(), timeoutMs)
-      consumer
-        .run({
-          eachMessage: async ({message, partition}) => {
-            records.push({key: message.key?.toString() ?? null, value: message.value, partition, offset: message.offset})
-            if (done(records)) {
-              clearTimeout(timer)
-              resolve()
-            }
-          },
-        })
-        .catch(reject)
-    })
+    while (!done(records) && Date.now() < deadline) {
+      for (const item of await reader.next()) {
+        if (item.kind !== 'message') continue
+        const m = item.message
+        records.push({key: m.key === undefined || m.key === null ? null : m.key.toString(), value: m.value, partition: m.partition, offset: String(m.offset)})
+      }
+    }
   } finally {
-    await consumer.disconnect()
+    await reader.close()
   }
   return records
 }
 
 export async function produce(profile: Profile, topic: string, messages: Array<{key: string; value: string | Buffer}>): Promise<void> {
-  const producer = createKafka(profile, {role: 'test'}).producer({idempotent: true})
-  await producer.connect()
+  const producer = await KafkaProducer.open(profile, {role: 'test', lingerMs: 0})
   try {
-    await producer.send({topic, acks: -1, messages})
+    await producer.send(topic, messages.map((m) => ({key: m.key, value: Buffer.isBuffer(m.value) ? m.value : Buffer.from(m.value)})))
   } finally {
-    await producer.disconnect()
+    await producer.close()
   }
 }

@@ -4,11 +4,11 @@ import {consumerGroupLag, waitForGroup} from '../../src/kafka/lag.js'
 import {waitForLeaders} from '../../src/topics/cluster.js'
 
 /** A fresh topic per test, so tests on the shared runtime never see each other's records. */
-export async function freshTopic(profile: Profile, prefix: string, partitions = 3, configs: Record<string, string> = {}): Promise<string> {
+export async function freshTopic(profile: Profile, prefix: string, partitions = 3, configs: Record<string, string> = {}, replication = 1): Promise<string> {
   const topic = `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`
   await withAdmin(profile, async (admin) => {
-    await admin.createTopics({waitForLeaders: false, topics: [{topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({name, value}))}]})
-    await waitForLeaders(admin, [topic], 1)
+    await admin.createTopics({waitForLeaders: false, topics: [{topic, numPartitions: partitions, replicationFactor: replication, configEntries: Object.entries(configs).map(([name, value]) => ({name, value}))}]})
+    await waitForLeaders(admin, [topic], replication)
   })
   return topic
 }

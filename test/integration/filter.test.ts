@@ -3,9 +3,9 @@ import {afterEach, describe, expect, inject, it} from 'vitest'
 import {addBans, removeBan} from '../../src/bans/index.js'
 import {consumeTopic, type ConsumedRecord} from '../../src/consume/index.js'
 import {startFilter, type FilterWorker} from '../../src/filter/worker.js'
-import {createKafka} from '../../src/kafka/client.js'
 import {workerLogger} from '../../src/log-structured.js'
 import {fromValues, generateCards, sendCards} from '../../src/shop/index.js'
+import {produce} from '../helpers/kafka.js'
 import {freshTopic, waitForCaughtUp} from '../helpers/topics.js'
 
 const profile = inject('profile')
@@ -89,10 +89,7 @@ describe('banned-product filter', () => {
   it('sends poison records to the DLQ with their offsets and keeps the rest flowing', async () => {
     const l = await lane(1)
     await worker(l)
-    const producer = createKafka(profile).producer()
-    await producer.connect()
-    await producer.send({topic: l.input, messages: [{key: 'junk-1', value: 'not avro at all'}, {key: 'junk-2', value: Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2, 3])}]})
-    await producer.disconnect()
+    await produce(profile, l.input, [{key: 'junk-1', value: 'not avro at all'}, {key: 'junk-2', value: Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2, 3])}])
     await sendCards(profile, fromValues(cards(5, 3, 300_000)), {topic: l.input, dlqTopic: l.dlq})
     await waitForCaughtUp(profile, l.group, l.input)
 

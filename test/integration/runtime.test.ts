@@ -43,7 +43,7 @@ describe('local runtime', () => {
     expect(topics.get('banned-products')!.configs['cleanup.policy']).toBe('compact')
   })
 
-  it('round-trips records through a real broker with kafkajs', async () => {
+  it('round-trips records through a real broker with librdkafka', async () => {
     const key = `probe-${Date.now()}`
     await produce(profile, 'shop-products', [{key, value: JSON.stringify({hello: 'мир'})}])
     const records = await readTopic(profile, 'shop-products', (rs) => rs.some((r) => r.key === key))

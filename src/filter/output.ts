@@ -1,0 +1,117 @@
+import type {Profile} from '../config/schema.js'
+import type {GroupConsumer} from '../kafka/group.js'
+import {KafkaProducer} from '../kafka/producer.js'
+import type {LibrdKafkaError} from '../kafka/rdkafka.js'
+import type {Logger} from '../log-structured.js'
+import type {Outgoing} from './batch.js'
+
+export interface OutputTopics {
+  input: string
+  output: string
+  events: string
+  dlq: string
+}
+
+/** Writes a batch's outputs and commits its input offsets: atomically (exactly once) or in that order (at least once). */
+export interface OutputSession {
+  commit(out: Outgoing): Promise<void>
+  close(): Promise<void>
+}
+
+function offsetsOf(out: Outgoing, topic: string) {
+  return [...out.next].map(([partition, offset]) => ({topic, partition, offset}))
+}
+
+async function queueAll(producer: KafkaProducer, out: Outgoing, topics: OutputTopics, onDelivery: (error: LibrdKafkaError | null) => void): Promise<number> {
+  let queued = 0
+  for (const [topic, messages] of [
+    [topics.output, out.passed],
+    [topics.events, out.events],
+    [topics.dlq, out.dlq],
+  ] as const) {
+    for (const message of messages) {
+      await producer.produce(topic, message, onDelivery)
+      queued++
+    }
+  }
+  return queued
+}
+
+/**
+ * Exactly once: one transaction per batch holding the outputs and the
+ * consumed offsets, the offsets sent with the consumer's group metadata
+ * (KIP-447), so a member that lost its partitions — killed, frozen past its
+ * session, or fenced — can commit neither. A fatal producer error (fenced by
+ * a newer epoch) replaces the producer; its initTransactions aborts whatever
+ * the old one left open.
+ */
+export function transactionalOutput(profile: Profile, options: {transactionalId: string; topics: OutputTopics; group: GroupConsumer; log: Logger; transactionTimeoutMs?: number}): OutputSession {
+  let producer: KafkaProducer | undefined
+  const open = async () =>
+    (producer ??= await KafkaProducer.open(profile, {
+      role: 'filter',
+      transactionalId: options.transactionalId,
+      transactionTimeoutMs: options.transactionTimeoutMs ?? 10_000,
+      lingerMs: 5,
+      connectTimeoutMs: 30_000,
+    }))
+  const discard = async () => {
+    const old = producer
+    producer = undefined
+    await old?.close(1000).catch(() => {})
+  }
+  return {
+    async commit(out) {
+      const p = await open()
+      await p.begin()
+      try {
+        await queueAll(p, out, options.topics, () => {}) // a failed message fails the commit
+        await p.sendOffsets(offsetsOf(out, options.topics.input), options.group.raw)
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await p.commit()
+            break
+          } catch (error) {
+            const e = error as LibrdKafkaError
+            if (!e.isRetriable || e.isTxnRequiresAbort || attempt >= 5) throw error
+            options.log.debug({err: e.message, attempt}, 'retrying the commit')
+          }
+        }
+      } catch (error) {
+        const e = error as LibrdKafkaError
+        if (e.isFatal) await discard()
+        else await p.abort().catch(discard)
+        throw error
+      }
+    },
+    close: discard,
+  }
+}
+
+/** At least once (--eos false): produce and wait for the acknowledgements, then commit the offsets; a crash in between repeats the batch. */
+export function atLeastOnceOutput(profile: Profile, options: {topics: OutputTopics; group: GroupConsumer}): OutputSession {
+  let producer: Promise<KafkaProducer> | undefined
+  return {
+    async commit(out) {
+      producer ??= KafkaProducer.open(profile, {role: 'filter', lingerMs: 5})
+      producer.catch(() => (producer = undefined))
+      const p = await producer
+      let failure: LibrdKafkaError | undefined
+      let delivered = 0
+      let expected = Number.POSITIVE_INFINITY // known once everything is queued
+      let done!: () => void
+      const acknowledged = new Promise<void>((resolve) => (done = resolve))
+      expected = await queueAll(p, out, options.topics, (error) => {
+        failure ??= error ?? undefined
+        if (++delivered === expected) done()
+      })
+      if (delivered === expected) done()
+      await acknowledged
+      if (failure) throw failure
+      await options.group.commit([...out.next].map(([partition, offset]) => ({partition, offset: BigInt(offset)})))
+    },
+    async close() {
+      await (await producer?.catch(() => undefined))?.close()
+    },
+  }
+}

@@ -1,0 +1,146 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import type {Profile} from '../config/schema.js'
+import {explainKafkaError} from './errors.js'
+import {ERR, RdProducer, type KafkaConsumer, type LibrdKafkaError, type Producer, type RdConfig, type TopicPartitionOffset} from './rdkafka.js'
+import {rdkafkaConfig} from './rd-config.js'
+
+export interface ProducerOptions {
+  role: string
+  /** Makes it a transactional producer (KIP-98, offsets with KIP-447's group metadata). */
+  transactionalId?: string
+  /** How long a message may wait for its acknowledgement, retries included, before it is reported failed. */
+  deliveryTimeoutMs?: number
+  /** Only with transactionalId: the coordinator aborts a transaction left open this long (a dead or frozen owner). */
+  transactionTimeoutMs?: number
+  lingerMs?: number
+  connectTimeoutMs?: number
+  extra?: RdConfig
+}
+
+export interface OutMessage {
+  key: Buffer | string | null
+  value: Buffer | null
+  partition?: number
+  /** As an object, or as librdkafka's list of one-key objects (which keeps repeated keys and order). */
+  headers?: Record<string, Buffer | string> | Array<Record<string, Buffer | string>>
+  /** Milliseconds since the epoch; the broker's time when absent. */
+  timestamp?: number
+}
+
+/** Called once per message with its fate: acknowledged by every in-sync replica, or failed for good. */
+export type DeliveryCallback = (error: LibrdKafkaError | null) => void
+
+const toHeaders = (headers: OutMessage['headers']) => (headers === undefined || Array.isArray(headers) ? headers : Object.entries(headers).map(([k, v]) => ({[k]: v})))
+
+function promised(run: (cb: (error: LibrdKafkaError | null | undefined) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => run((error) => (error ? reject(error) : resolve())))
+}
+
+/**
+ * An idempotent, acks=all, LZ4 producer. Every produce path of the platform
+ * uses this one: librdkafka keeps sequence numbers across retries and leader
+ * changes (KIP-360 epoch bumps), so an acknowledged message is written once
+ * and an unacknowledged one is reported as failed, never silently dropped.
+ */
+export class KafkaProducer {
+  private closed = false
+
+  private constructor(
+    readonly raw: Producer,
+    private readonly profile: Profile,
+  ) {}
+
+  static async open(profile: Profile, options: ProducerOptions): Promise<KafkaProducer> {
+    const transactionTimeoutMs = options.transactionTimeoutMs ?? 10_000
+    // librdkafka refuses a message timeout longer than the transaction timeout.
+    const deliveryTimeoutMs = options.transactionalId ? Math.min(options.deliveryTimeoutMs ?? transactionTimeoutMs, transactionTimeoutMs) : (options.deliveryTimeoutMs ?? 60_000)
+    const config: RdConfig = {
+      ...rdkafkaConfig(profile, options.role),
+      'enable.idempotence': true,
+      acks: 'all',
+      'compression.codec': 'lz4',
+      'linger.ms': options.lingerMs ?? 5,
+      'batch.size': 1_000_000,
+      'queue.buffering.max.messages': 500_000,
+      'message.timeout.ms': deliveryTimeoutMs,
+      'allow.auto.create.topics': false,
+      // Java-compatible key hashing for messages without an explicit partition.
+      partitioner: 'murmur2_random',
+      dr_cb: true,
+      ...(options.transactionalId ? {'transactional.id': options.transactionalId, 'transaction.timeout.ms': transactionTimeoutMs} : {}),
+      ...options.extra,
+    }
+    const raw = new RdProducer(config as never)
+    raw.on('delivery-report', (error, report) => (report.opaque as DeliveryCallback | undefined)?.(error ?? null))
+    raw.on('event.error', () => {}) // transport errors are retried by librdkafka; failures surface per message
+    const producer = new KafkaProducer(raw, profile)
+    try {
+      await new Promise<void>((resolve, reject) => raw.connect({timeout: options.connectTimeoutMs ?? 10_000}, (error) => (error ? reject(error) : resolve())))
+      raw.setPollInBackground(true)
+      if (options.transactionalId) await promised((cb) => raw.initTransactions(options.connectTimeoutMs ?? 30_000, cb))
+    } catch (error) {
+      await producer.close().catch(() => {})
+      throw explainKafkaError(error, profile)
+    }
+    return producer
+  }
+
+  /** Queues one message; waits while librdkafka's queue is full. */
+  async produce(topic: string, message: OutMessage, onDelivery: DeliveryCallback): Promise<void> {
+    for (;;) {
+      try {
+        this.raw.produce(topic, message.partition ?? -1, message.value, message.key ?? undefined, message.timestamp ?? null, onDelivery, toHeaders(message.headers))
+        return
+      } catch (error) {
+        if ((error as LibrdKafkaError).code !== ERR.ERR__QUEUE_FULL) throw error
+        await sleep(5)
+      }
+    }
+  }
+
+  /** Produces the messages and resolves when all are acknowledged; rejects with the first failure. */
+  async send(topic: string, messages: OutMessage[]): Promise<void> {
+    if (messages.length === 0) return
+    let failure: LibrdKafkaError | undefined
+    let left = messages.length
+    let done!: () => void
+    const acknowledged = new Promise<void>((resolve) => (done = resolve))
+    const onDelivery: DeliveryCallback = (error) => {
+      failure ??= error ?? undefined
+      if (--left === 0) done()
+    }
+    for (const message of messages) await this.produce(topic, message, onDelivery)
+    await acknowledged
+    if (failure) throw explainKafkaError(failure, this.profile)
+  }
+
+  flush(timeoutMs = 30_000): Promise<void> {
+    return promised((cb) => this.raw.flush(timeoutMs, cb))
+  }
+
+  begin(): Promise<void> {
+    return promised((cb) => this.raw.beginTransaction(cb))
+  }
+
+  /** KIP-447: the offsets commit with the consumer's group generation, so a member that lost its partitions cannot commit them. */
+  sendOffsets(offsets: TopicPartitionOffset[], consumer: KafkaConsumer, timeoutMs = 30_000): Promise<void> {
+    return promised((cb) => this.raw.sendOffsetsToTransaction(offsets, consumer, timeoutMs, cb))
+  }
+
+  commit(timeoutMs = 30_000): Promise<void> {
+    return promised((cb) => this.raw.commitTransaction(timeoutMs, cb))
+  }
+
+  abort(timeoutMs = 30_000): Promise<void> {
+    return promised((cb) => this.raw.abortTransaction(timeoutMs, cb))
+  }
+
+  /** Waits for what is queued (up to timeoutMs), then disconnects. */
+  async close(timeoutMs = 10_000): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.raw.isConnected()) await this.flush(timeoutMs).catch(() => {})
+    await new Promise<void>((resolve) => this.raw.disconnect(timeoutMs, () => resolve()))
+  }
+}

@@ -1,0 +1,70 @@
+import {randomUUID} from 'node:crypto'
+
+import type {Profile} from '../config/schema.js'
+import {batchReader, connectConsumer, disconnectConsumer, type ConsumedItem} from './consumer-batch.js'
+import {explainKafkaError} from './errors.js'
+import {RdConsumer, type KafkaConsumer} from './rdkafka.js'
+import {rdkafkaConfig} from './rd-config.js'
+
+export interface ReaderOptions {
+  role: string
+  topic: string
+  /** Where to start, per partition; only these partitions are read. */
+  starts: Map<number, bigint>
+  /** How long a fetch (and one read) waits for new records (ms). */
+  maxWaitMs?: number
+  /** Upper bound of buffered fetch data (bytes): keeps a long-lived reader's memory small. */
+  maxBytes?: number
+  batchSize?: number
+}
+
+export interface PartitionReader {
+  /** The next records and end-of-partition marks, in order; empty when nothing came within maxWaitMs. */
+  next(): Promise<ConsumedItem[]>
+  close(): Promise<void>
+}
+
+/**
+ * A reader of fixed partitions from fixed offsets (librdkafka assign): no
+ * consumer group, so no rebalance can move it, no committed offset can send it
+ * back to the beginning, and it commits nothing. Read committed: records of
+ * aborted or open transactions are never delivered.
+ */
+export async function openPartitionReader(profile: Profile, options: ReaderOptions): Promise<PartitionReader> {
+  const maxWaitMs = options.maxWaitMs ?? 250
+  const maxBytes = options.maxBytes ?? 32 * 1024 * 1024
+  const consumer: KafkaConsumer = new RdConsumer(
+    {
+      ...rdkafkaConfig(profile, options.role),
+      // librdkafka wants a group id even for assign(); it is never joined nor committed to.
+      'group.id': `mkt-reader-${randomUUID()}`,
+      'enable.auto.commit': false,
+      'enable.auto.offset.store': false,
+      'isolation.level': 'read_committed',
+      'enable.partition.eof': true,
+      'allow.auto.create.topics': false,
+      'fetch.wait.max.ms': maxWaitMs,
+      'fetch.max.bytes': Math.max(1024 * 1024, Math.floor(maxBytes / 2)),
+      'max.partition.fetch.bytes': Math.max(256 * 1024, Math.floor(maxBytes / 8)),
+      'queued.max.messages.kbytes': Math.max(1024, Math.floor(maxBytes / 1024)),
+      'fetch.error.backoff.ms': 100,
+    } as never,
+    {} as never,
+  )
+  consumer.on('event.error', () => {}) // librdkafka retries broker errors itself
+  try {
+    await connectConsumer(consumer, 10_000)
+  } catch (error) {
+    throw explainKafkaError(error, profile)
+  }
+  consumer.setDefaultConsumeTimeout(maxWaitMs)
+  // Return as soon as something arrived, not after a full batch or the whole wait.
+  consumer.setDefaultIsTimeoutOnlyForFirstMessage(true)
+  consumer.assign([...options.starts].map(([partition, offset]) => ({topic: options.topic, partition, offset: Number(offset)})))
+  const read = batchReader(consumer, options.batchSize ?? 1000)
+  let closing: Promise<void> | undefined
+  return {
+    next: read,
+    close: () => (closing ??= disconnectConsumer(consumer)),
+  }
+}
