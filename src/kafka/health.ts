@@ -46,7 +46,8 @@ export interface TopicReplication {
   unwritable: Array<{partition: number; leader: number; isr: number; reachableIsr: number}>
 }
 
-function accepts(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+/** Whether something accepts a TCP connection at host:port. */
+export function accepts(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({host, port})
     const done = (ok: boolean) => {
@@ -59,15 +60,24 @@ function accepts(host: string, port: number, timeoutMs = 1000): Promise<boolean>
   })
 }
 
-/** Which partitions of a topic can take acks=all writes right now, from the brokers' metadata and which brokers answer. */
-export async function topicReplication(profile: Profile, topic: string): Promise<TopicReplication> {
+/**
+ * Which partitions of a topic can take acks=all writes right now, from the
+ * brokers' metadata and which brokers answer; rejects after timeoutMs (a
+ * cluster without its controller quorum may never answer).
+ */
+export async function topicReplication(profile: Profile, topic: string, timeoutMs = 8000): Promise<TopicReplication> {
   const admin = createKafka(profile, {role: 'status', retries: 1, connectionTimeout: 2000, requestTimeout: 5000}).admin()
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no metadata answer within ${timeoutMs / 1000} s`)), timeoutMs)))
   try {
-    await admin.connect()
-    const [cluster, metadata, configs] = await Promise.all([
-      admin.describeCluster(),
-      admin.fetchTopicMetadata({topics: [topic]}),
-      admin.describeConfigs({includeSynonyms: false, resources: [{type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas']}]}),
+    await Promise.race([admin.connect(), deadline])
+    const [cluster, metadata, configs] = await Promise.race([
+      Promise.all([
+        admin.describeCluster(),
+        admin.fetchTopicMetadata({topics: [topic]}),
+        admin.describeConfigs({includeSynonyms: false, resources: [{type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas']}]}),
+      ]),
+      deadline,
     ])
     const minIsr = Number(configs.resources[0]?.configEntries.find((e) => e.configName === 'min.insync.replicas')?.configValue ?? 1)
     const partitions = metadata.topics[0]?.partitions ?? []
@@ -84,6 +94,7 @@ export async function topicReplication(profile: Profile, topic: string): Promise
         .sort((a, b) => a.partition - b.partition),
     }
   } finally {
+    clearTimeout(timer)
     await admin.disconnect().catch(() => {})
   }
 }

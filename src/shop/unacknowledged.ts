@@ -5,7 +5,7 @@ import {finished} from 'node:stream/promises'
 import type avro from 'avsc'
 
 import type {Profile} from '../config/schema.js'
-import {topicReplication} from '../kafka/health.js'
+import {accepts, topicReplication} from '../kafka/health.js'
 import {ERR, type LibrdKafkaError} from '../kafka/rdkafka.js'
 
 /**
@@ -46,15 +46,22 @@ export class UnacknowledgedLog {
   }
 }
 
-/** One sentence on why Kafka did not acknowledge cards, naming the partitions that cannot take writes. */
+/**
+ * One sentence on why Kafka did not acknowledge cards, naming the partitions
+ * that cannot take writes. A cluster that lost its controller quorum may not
+ * answer metadata requests at all: then it says how many brokers answer.
+ */
 export async function explainDeliveryFailure(profile: Profile, topic: string, error: LibrdKafkaError): Promise<string> {
   const what = error.code === ERR.ERR__MSG_TIMED_OUT ? 'no acknowledgement within the delivery timeout' : error.message
   try {
-    const health = await topicReplication(profile, topic)
+    const health = await topicReplication(profile, topic, 8000)
     if (health.unwritable.length === 0) return `Kafka did not acknowledge every card (${what}); all partitions of ${topic} take writes again now.`
     const parts = health.unwritable.map((p) => `${p.partition} (${p.reachableIsr} of ${p.isr} in-sync replicas reachable)`).join(', ')
     return `Kafka did not acknowledge every card (${what}): not enough replicas — partition(s) ${parts} of ${topic} have fewer than min.insync.replicas=${health.minInsyncReplicas}; ${health.brokersReachable} of ${health.brokers} brokers reachable.`
   } catch {
-    return `Kafka did not acknowledge every card (${what}), and the brokers ${profile.brokers.join(', ')} do not answer now.`
+    const answering = await Promise.all(profile.brokers.map((b) => accepts(b.slice(0, b.lastIndexOf(':')), Number(b.slice(b.lastIndexOf(':') + 1)))))
+    const up = profile.brokers.filter((_, i) => answering[i])
+    if (up.length === 0) return `Kafka did not acknowledge every card (${what}), and none of the brokers ${profile.brokers.join(', ')} answers now.`
+    return `Kafka did not acknowledge every card (${what}): not enough replicas — ${up.length} of ${profile.brokers.length} brokers reachable (${up.join(', ')}), and the cluster does not answer metadata requests (a controller quorum is lost when most brokers are down).`
   }
 }
