@@ -31,7 +31,7 @@ A card counts as sent only once Kafka acknowledged it (every in-sync replica, at
     delay: Flags.string({description: 'Seconds between cards, e.g. 0.5.'}),
     topic: Flags.string({description: 'Target topic.', default: 'shop-products'}),
     'delivery-timeout': Flags.integer({description: 'Seconds Kafka may take to acknowledge a card, retries and leader elections included, before it counts as not acknowledged.', default: 60, min: 1}),
-    threads: Flags.integer({description: 'Worker threads that parse, validate and encode (default: one per spare core, at least 1; 0 = none).', min: 0, max: 16}),
+    threads: Flags.integer({description: 'Worker threads that parse, validate and encode (default: one per core, at least 2; 0 = none).', min: 0, max: 16}),
   }
 
   async run(): Promise<SendStats> {

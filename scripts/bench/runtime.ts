@@ -8,17 +8,23 @@ import {portFree} from '../../src/infra/ports.js'
 import {withAdmin} from '../../src/kafka/client.js'
 import {waitForLeaders} from '../../src/topics/cluster.js'
 
-/** A throwaway single-broker runtime for benchmarks, on free ports, deleted afterwards. */
-export async function benchRuntime(): Promise<{profile: Profile; root: string; close: () => Promise<void>}> {
+/** A throwaway runtime (one broker unless told) for benchmarks, on free ports, deleted afterwards. */
+export async function benchRuntime(brokers: 1 | 3 = 1): Promise<{profile: Profile; root: string; stateDir: string; close: () => Promise<void>}> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-bench-'))
+  const span = 2 * brokers + 1
   let base = 30_000 + 2 * Math.floor(Math.random() * 5000)
-  while (!(await portFree('127.0.0.1', base)) || !(await portFree('127.0.0.1', base + 1)) || !(await portFree('127.0.0.1', base + 2))) base += 4
-  process.stderr.write(`bench: starting a runtime on ports ${base}-${base + 2}…\n`)
-  const up = await infraUp({runtime: 'local', stateDir: path.join(root, 'state'), overrides: {kafkaPort: base, registryPort: base + 2}, configFile: path.join(root, 'config.yaml'), profileName: 'bench'})
+  const free = async (from: number) => {
+    for (let p = from; p < from + span; p++) if (!(await portFree('127.0.0.1', p))) return false
+    return true
+  }
+  while (!(await free(base))) base += 8
+  process.stderr.write(`bench: starting a runtime with ${brokers} broker(s) on ports ${base}-${base + span - 1}…\n`)
+  const up = await infraUp({runtime: 'local', stateDir: path.join(root, 'state'), overrides: {brokers, kafkaPort: base, registryPort: base + 2 * brokers}, configFile: path.join(root, 'config.yaml'), profileName: 'bench'})
   const profile = profileForLayout(up.state.layout, 'bench')
   return {
     profile,
     root,
+    stateDir: up.state.layout.stateDir,
     close: async () => {
       await stopLocalRuntime(up.state.layout.stateDir, {purge: true})
       fs.rmSync(root, {recursive: true, force: true})
@@ -26,9 +32,9 @@ export async function benchRuntime(): Promise<{profile: Profile; root: string; c
   }
 }
 
-export async function createTopic(profile: Profile, topic: string, partitions: number): Promise<void> {
+export async function createTopic(profile: Profile, topic: string, partitions: number, replication = 1, configs: Record<string, string> = {}): Promise<void> {
   await withAdmin(profile, async (admin) => {
-    await admin.createTopics({waitForLeaders: false, topics: [{topic, numPartitions: partitions, replicationFactor: 1}]})
-    await waitForLeaders(admin, [topic], 1)
+    await admin.createTopics({waitForLeaders: false, topics: [{topic, numPartitions: partitions, replicationFactor: replication, configEntries: Object.entries(configs).map(([name, value]) => ({name, value}))}]})
+    await waitForLeaders(admin, [topic], replication)
   })
 }

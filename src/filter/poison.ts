@@ -4,6 +4,8 @@ import type avro from 'avsc'
 import type {ProductCard} from '../catalog/card.js'
 import {wireSchemaId} from '../schema/avro.js'
 
+const LOOKUP_TIMEOUT_MS = 10_000
+
 /** A record that can never be decoded, whoever reads it: it goes to the DLQ. */
 export class Poison extends Error {}
 
@@ -27,11 +29,16 @@ export async function decodeCard(registry: SchemaRegistry, value: Buffer | null)
   const id = wireSchemaId(value)
   if (id === undefined) throw new Poison('the value is not Avro in the Confluent wire format (no magic byte 0)')
   let schema: avro.Type
+  let timer: NodeJS.Timeout | undefined
   try {
-    schema = (await registry.getSchema(id)) as unknown as avro.Type
+    // A registry that accepts connections but never answers (frozen) must not hold the batch, and a stop, forever.
+    const silent = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS / 1000} s`)), LOOKUP_TIMEOUT_MS)))
+    schema = (await Promise.race([registry.getSchema(id), silent])) as unknown as avro.Type
   } catch (error) {
     if (status(error) === 404 || /\b40403\b/.test((error as Error).message)) throw new Poison(`unknown schema id ${id}`)
     throw new RegistryUnavailable(`the schema registry did not return schema ${id}: ${(error as Error).message}`, {cause: error})
+  } finally {
+    clearTimeout(timer)
   }
   try {
     return schema.fromBuffer(value.subarray(5)) as ProductCard

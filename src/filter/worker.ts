@@ -175,9 +175,12 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
   }
 
   const processBatch = async (messages: Message[]) => {
+    const started = Date.now()
     const out = await decideBatch(messages, context)
+    const decided = Date.now()
     await output.commit(out)
     account(out)
+    log.debug({records: messages.length, partitions: [...out.next.keys()], decideMs: decided - started, commitMs: Date.now() - decided}, 'batch committed')
   }
 
   let failures = 0

@@ -7,8 +7,9 @@ import {processChunk, type ChunkRequest, type ChunkResult, type WorkerInit} from
 import type {LineBlock, SourceItem} from './sources.js'
 
 /** Workers beside the main thread: one per spare core, at least one, at most four. */
+/** One per core, at least two: the main thread only hands encoded chunks to librdkafka, whose own threads batch, compress and send. */
 export function defaultThreads(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism() - 1))
+  return Math.max(2, Math.min(4, os.availableParallelism()))
 }
 
 /**

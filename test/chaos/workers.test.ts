@@ -23,6 +23,49 @@ async function send(file: string, topic: string): Promise<void> {
   expect(result.code, result.stderr).toBe(0)
 }
 
+describe('workers started together, and stopped at awkward moments', () => {
+  it('filter, indexer and recommender started at once while cards arrive all come up and stop cleanly', {timeout: 300_000}, async () => {
+    const lane = await chaosLane(profile, 'chaos-start')
+    const {file} = cardsFile(20_000, 21, 6_500_000)
+    const port = String(await freePortBase(1))
+    const sending = send(file, lane.input)
+    const workers = [
+      startCli(filterArgs(lane), env),
+      startCli(['index', 'start', '--port', port, '--topic', lane.output, '--bans-topic', lane.bans, '--snapshot-file', path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-chaos-st-')), 's')], env),
+      startCli(['recommend', 'serve', '--metrics-port', '0'], env),
+    ]
+    await Promise.all([workers[0]!.waitFor(/"msg":"filtering"/, 90_000, 'stderr'), workers[1]!.waitFor(/"msg":"serving"/, 90_000, 'stderr'), workers[2]!.waitFor(/"msg":"answering requests"/, 90_000, 'stderr')])
+    await sending
+    await waitForCaughtUp(profile, lane.group, lane.input, 120_000)
+    for (const w of workers) w.child.kill('SIGTERM')
+    for (const w of workers) {
+      expect(await w.exited, w.stderr().slice(-1500)).toBe(0)
+      expect(w.stderr()).not.toMatch(/Unexpected error/)
+    }
+  })
+
+  it('a SIGTERM while the filter starts, or while it takes partitions over, stops it', {timeout: 300_000}, async () => {
+    const lane = await chaosLane(profile, 'chaos-term')
+    const early = startCli(filterArgs(lane), env)
+    await new Promise((r) => setTimeout(r, 300))
+    early.child.kill('SIGTERM')
+    expect(await early.exited, early.stderr().slice(-1500)).toBe(0)
+
+    const first = startCli(filterArgs(lane), env)
+    await first.waitFor(/"msg":"filtering"/, 60_000, 'stderr')
+    const second = startCli(filterArgs(lane), env)
+    await second.waitFor(/"msg":"ban list loaded"/, 60_000, 'stderr') // about to join: the group rebalances
+    second.child.kill('SIGTERM')
+    const started = Date.now()
+    expect(await second.exited, second.stderr().slice(-1500)).toBe(0)
+    expect(Date.now() - started).toBeLessThan(20_000)
+    await new Promise((r) => setTimeout(r, 5000))
+    expect(second.child.exitCode).toBe(0) // and it stays stopped: nothing rejoins after the stop
+    first.child.kill('SIGTERM')
+    expect(await first.exited).toBe(0)
+  })
+})
+
 describe('a frozen filter (SIGSTOP) is fenced when it wakes', () => {
   it('the worker that took over writes everything once; the woken one commits nothing it held', {timeout: 300_000}, async () => {
     const lane = await chaosLane(profile, 'chaos-stop')

@@ -14,8 +14,8 @@ export interface Running {
 }
 
 /** Starts the built CLI in the background, for commands that run until a signal (--follow, --continuous). */
-export function startCli(args: string[], env: Record<string, string | undefined>): Running {
-  const child = spawn(process.execPath, [BIN, ...args], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']})
+export function startCli(args: string[], env: Record<string, string | undefined>, bin = BIN): Running {
+  const child = spawn(process.execPath, [bin, ...args], {env: {...process.env, NO_COLOR: '1', ...env}, stdio: ['ignore', 'pipe', 'pipe']})
   let out = ''
   let err = ''
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()))

@@ -8,9 +8,13 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Profile} from '../../src/config/schema.js'
 import {buildServiceGraph, infraUp, localRuntimeStatus, profileForLayout, readRuntimeState, restartService, signalService, stopLocalRuntime, type RuntimeLayout} from '../../src/infra/index.js'
 import {waitForKafka} from '../../src/infra/readiness.js'
-import {registryRequest} from '../../src/schema/index.js'
+import {listSubjects, registryRequest} from '../../src/schema/index.js'
+import {consumeTopic} from '../../src/consume/index.js'
+import {withAdmin} from '../../src/kafka/client.js'
+import {waitForGroup} from '../../src/kafka/lag.js'
 import {runCli} from '../helpers/cli.js'
 import {freePortBase} from '../helpers/ports.js'
+import {startCli} from '../helpers/spawn.js'
 
 // Drills kill and freeze services, so they get a runtime of their own (not the shared one of global-setup).
 describe('failure drills: mkt infra kill / restart', () => {
@@ -114,5 +118,51 @@ describe('failure drills: mkt infra kill / restart', () => {
     const latest = await registryRequest<{id: number; schema: string}>(profile, 'GET', `/subjects/${subject}/versions/latest`)
     expect(latest.id).toBe(id)
     expect(JSON.parse(latest.schema)).toMatchObject({name: 'Drill'})
+  })
+
+  it('infra down then up keeps topics, schemas, bans, the search snapshot and consumer positions', {timeout: 240_000}, async () => {
+    expect((await runCli(['shop', 'send', '--file', 'data/products.json'], env)).code).toBe(0)
+    expect((await runCli(['ban', 'add', '--product-id', '12345', '--reason', 'persistence drill'], env)).code).toBe(0)
+    const filter = startCli(['filter', 'start', '--metrics-port', '0'], {...env, MKT_LOG_LEVEL: 'info'})
+    await filter.waitFor(/"msg":"filtering"/, 60_000, 'stderr')
+    await waitForGroup(profile, 'mkt-filter', 'shop-products', {stallMs: 60_000})
+    filter.child.kill('SIGTERM')
+    expect(await filter.exited).toBe(0)
+    const port = String(await freePortBase(1))
+    let indexer = startCli(['index', 'start', '--port', port], {...env, MKT_LOG_LEVEL: 'info'})
+    await indexer.waitFor(/"msg":"caught up; serving fresh results"/, 60_000, 'stderr')
+    indexer.child.kill('SIGTERM')
+    expect(await indexer.exited).toBe(0)
+
+    const topicsOf = async () => (await runCli(['topics', 'list', '--json'], env)).json<{topics: Array<{name: string; partitions: number}>}>().topics.map((t) => `${t.name}/${t.partitions}`).sort()
+    const subjectsOf = async () => JSON.stringify(await listSubjects(profile))
+    const committedOf = () => withAdmin(profile, async (admin) => JSON.stringify(await admin.fetchOffsets({groupId: 'mkt-filter', topics: ['shop-products']})))
+    const passedOf = async () => (await consumeTopic(profile, 'filtered-products', {onRecord: () => {}})).count
+    const before = {topics: await topicsOf(), schemas: await subjectsOf(), committed: await committedOf(), passed: await passedOf()}
+    expect(before.passed).toBe(73) // 74 sample cards, one banned
+
+    expect((await runCli(['infra', 'down'], env)).code).toBe(0)
+    expect(localRuntimeStatus(stateDir).services.every((s) => s.state === 'stopped')).toBe(true)
+    expect((await runCli(['infra', 'up'], env)).code).toBe(0)
+
+    expect(await topicsOf()).toEqual(before.topics)
+    expect(await subjectsOf()).toBe(before.schemas)
+    expect(await committedOf()).toBe(before.committed)
+    const bans = (await runCli(['ban', 'list', '--json'], env)).json<{bans: Array<{key: string}>}>()
+    expect(bans.bans.map((b) => b.key)).toContain('product:12345')
+    indexer = startCli(['index', 'start', '--port', port], {...env, MKT_LOG_LEVEL: 'info'})
+    await indexer.waitFor(/"msg":"caught up; serving fresh results"/, 60_000, 'stderr')
+    expect(indexer.stderr()).toMatch(/snapshot loaded; catching up from its offsets/)
+    const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as {products: number; visible: number}
+    expect(health).toMatchObject({products: 73, visible: 73}) // the banned card never reached filtered-products
+    indexer.child.kill('SIGTERM')
+    expect(await indexer.exited).toBe(0)
+    // The filter resumes from its committed offsets: nothing is filtered a second time.
+    const again = startCli(['filter', 'start', '--metrics-port', '0'], {...env, MKT_LOG_LEVEL: 'info'})
+    await again.waitFor(/"msg":"filtering"/, 60_000, 'stderr')
+    await sleep(3000)
+    again.child.kill('SIGTERM')
+    expect(await again.exited).toBe(0)
+    expect(await passedOf()).toBe(before.passed)
   })
 })
