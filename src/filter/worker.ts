@@ -167,13 +167,6 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
     for (const producedAt of out.producedAt) metrics.latency.observe(Math.max(0, committedAt - producedAt) / 1000)
   }
 
-  /** Rewinds the batch's partitions (those still ours) to its first offsets, so it is consumed again. */
-  const rewind = async (messages: Message[]) => {
-    const first = new Map<number, number>()
-    for (const m of messages) if (!first.has(m.partition)) first.set(m.partition, m.offset)
-    await Promise.all([...first].filter(([p]) => consumer.owns(p)).map(([p, offset]) => consumer.seek(p, BigInt(offset)).catch(() => {})))
-  }
-
   const processBatch = async (messages: Message[]) => {
     const started = Date.now()
     const out = await decideBatch(messages, context)
@@ -190,7 +183,7 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
       const items = await consumer.next()
       if (stopping) break
       // Only partitions still ours: a revocation that began since the read hands them over untouched.
-      const messages = items.flatMap((i) => (i.kind === 'message' && consumer.owns(i.message.partition) ? [i.message] : []))
+      const messages = consumer.owned(items)
       if (messages.length === 0) continue
       current = processBatch(messages)
       try {
@@ -203,7 +196,7 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
         lastError = (error as Error).message
         const registryDown = error instanceof RegistryUnavailable
         log.warn({err: lastError, partitions: [...new Set(messages.map((m) => m.partition))], registryDown}, registryDown ? 'schema registry unavailable; the batch waits and is retried' : 'batch failed and was rolled back; it will be consumed again')
-        await rewind(messages)
+        await consumer.rewind(messages)
         await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)))
       }
     }

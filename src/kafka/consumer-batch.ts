@@ -1,4 +1,11 @@
-import type {EofEvent, KafkaConsumer, Message} from './rdkafka.js'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import type {Profile} from '../config/schema.js'
+import {debug} from '../log.js'
+import {explainKafkaError} from './errors.js'
+import {ERR, type EofEvent, type KafkaConsumer, type LibrdKafkaError, type Message} from './rdkafka.js'
+
+const PERMANENT = new Set<number>([ERR.ERR_UNKNOWN_TOPIC_OR_PART, ERR.ERR__UNKNOWN_TOPIC, ERR.ERR__UNKNOWN_PARTITION, ERR.ERR_TOPIC_AUTHORIZATION_FAILED, ERR.ERR_GROUP_AUTHORIZATION_FAILED])
 
 /** One step of a consumer: a record, or the news that a partition was read to its end (read_committed: its last stable offset). */
 export type ConsumedItem = {kind: 'message'; message: Message} | {kind: 'eof'; topic: string; partition: number; offset: number}
@@ -34,4 +41,28 @@ export function disconnectConsumer(consumer: KafkaConsumer): Promise<void> {
     if (!consumer.isConnected()) return resolve()
     consumer.disconnect(() => resolve())
   })
+}
+
+/**
+ * A broker that restarts or moves a leader can surface as a consume error
+ * that librdkafka recovers from by itself: such reads return nothing and
+ * reading goes on. Only what cannot heal (the topic is gone, access denied,
+ * a fatal error) or a minute of nothing but errors is thrown.
+ */
+export function healingReads(read: () => Promise<ConsumedItem[]>, topic: string, profile: Profile): () => Promise<ConsumedItem[]> {
+  let failingSince: number | undefined
+  return async () => {
+    try {
+      const items = await read()
+      failingSince = undefined
+      return items
+    } catch (error) {
+      const e = error as LibrdKafkaError
+      failingSince ??= Date.now()
+      if (e.isFatal || PERMANENT.has(e.code) || Date.now() - failingSince > 60_000) throw explainKafkaError(error, profile)
+      debug('mkt:kafka', `reading ${topic}: ${e.message}; retrying`)
+      await sleep(100)
+      return []
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import type {Profile} from '../config/schema.js'
-import {batchReader, connectConsumer, disconnectConsumer, type ConsumedItem} from './consumer-batch.js'
+import {batchReader, connectConsumer, disconnectConsumer, healingReads, type ConsumedItem} from './consumer-batch.js'
 import {explainKafkaError} from './errors.js'
-import {ERR, RdConsumer, type KafkaConsumer, type LibrdKafkaError, type TopicPartitionOffset} from './rdkafka.js'
+import {ERR, RdConsumer, type KafkaConsumer, type LibrdKafkaError, type Message, type TopicPartitionOffset} from './rdkafka.js'
 import {rdkafkaConfig} from './rd-config.js'
 
 /** Kafka's lowest session timeout by default (group.min.session.timeout.ms): a SIGKILLed member is noticed this fast. */
@@ -39,6 +39,10 @@ export interface GroupConsumer {
   /** Whether the consumer currently owns partitions (it joined and was given some, or none exist for it). */
   joined(): boolean
   seek(partition: number, offset: bigint): Promise<void>
+  /** The records of a read that belong to partitions still owned (a revocation may have begun since). */
+  owned(items: ConsumedItem[]): Message[]
+  /** Seeks the owned partitions of these records back to their first offsets, so they are read again. */
+  rewind(messages: Message[]): Promise<void>
   commit(offsets: Array<{partition: number; offset: bigint}>): Promise<void>
   storeOffsets(offsets: Array<{partition: number; offset: bigint}>): void
   /** Settles once any assignment change in progress has been applied. */
@@ -104,7 +108,8 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
   consumer.setDefaultConsumeTimeout(options.maxWaitMs ?? 100)
   consumer.setDefaultIsTimeoutOnlyForFirstMessage(true)
   consumer.subscribe([topic])
-  const read = batchReader(consumer, options.batchSize ?? 1000)
+  const read = healingReads(batchReader(consumer, options.batchSize ?? 1000), topic, profile)
+  const seek = (partition: number, offset: bigint) => new Promise<void>((resolve, reject) => consumer.seek({topic, partition, offset: Number(offset)}, 5000, (error) => (error ? reject(error) : resolve())))
   let closed: Promise<void> | undefined
 
   return {
@@ -113,7 +118,13 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
     assignment: () => [...owned].sort((a, b) => a - b),
     owns: (partition) => owned.has(partition),
     joined: () => hasJoined,
-    seek: (partition, offset) => new Promise((resolve, reject) => consumer.seek({topic, partition, offset: Number(offset)}, 5000, (error) => (error ? reject(error) : resolve()))),
+    seek,
+    owned: (items) => items.flatMap((i) => (i.kind === 'message' && owned.has(i.message.partition) ? [i.message] : [])),
+    rewind: async (messages) => {
+      const first = new Map<number, number>()
+      for (const m of messages) if (!first.has(m.partition)) first.set(m.partition, m.offset)
+      await Promise.all([...first].filter(([p]) => owned.has(p)).map(([p, offset]) => seek(p, BigInt(offset)).catch(() => {})))
+    },
     commit: (offsets) =>
       new Promise((resolve, reject) =>
         consumer.commitCb(

@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto'
 
 import type {Profile} from '../config/schema.js'
-import {batchReader, connectConsumer, disconnectConsumer, type ConsumedItem} from './consumer-batch.js'
+import {batchReader, connectConsumer, disconnectConsumer, healingReads, type ConsumedItem} from './consumer-batch.js'
 import {explainKafkaError} from './errors.js'
 import {RdConsumer, type KafkaConsumer} from './rdkafka.js'
 import {rdkafkaConfig} from './rd-config.js'
@@ -62,9 +62,10 @@ export async function openPartitionReader(profile: Profile, options: ReaderOptio
   consumer.setDefaultIsTimeoutOnlyForFirstMessage(true)
   consumer.assign([...options.starts].map(([partition, offset]) => ({topic: options.topic, partition, offset: Number(offset)})))
   const read = batchReader(consumer, options.batchSize ?? 1000)
+  const next = healingReads(read, options.topic, profile)
   let closing: Promise<void> | undefined
   return {
-    next: read,
+    next,
     close: () => (closing ??= disconnectConsumer(consumer)),
   }
 }

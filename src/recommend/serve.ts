@@ -187,7 +187,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
     while (!stopAll.signal.aborted) {
       await consumer.settled()
       const items = await consumer.next()
-      const messages = items.flatMap((i) => (i.kind === 'message' && consumer.owns(i.message.partition) ? [i.message] : []))
+      const messages = consumer.owned(items)
       if (messages.length === 0 || stopAll.signal.aborted) continue
       current = answerBatch(messages)
       try {
@@ -195,9 +195,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
       } catch (error) {
         lastError = (error as Error).message
         log.warn({err: lastError}, 'answering failed; the requests are read again')
-        const first = new Map<number, number>()
-        for (const m of messages) if (!first.has(m.partition)) first.set(m.partition, m.offset)
-        await Promise.all([...first].filter(([p]) => consumer.owns(p)).map(([p, o]) => consumer.seek(p, BigInt(o)).catch(() => {})))
+        await consumer.rewind(messages)
         await sleep(500)
       }
     }
