@@ -10,7 +10,7 @@ export default class FilterStart extends BaseCommand<typeof FilterStart> {
   static override summary = 'Run the banned-product filter: shop-products → filtered-products, exactly once.'
   static override description = `Joins the consumer group (default mkt-filter) on shop-products. It first reads the whole ban list (banned-products), then follows it live, so a new ban applies to every card consumed after it is visible. Cards that are not banned go to filtered-products unchanged; every decision goes to filtered-events; undecodable records go to shop-products-dlq.
 
-With --eos true (default) outputs and consumed offsets commit in one transaction per batch: killing the worker at any moment loses and duplicates nothing. --eos false produces, then commits offsets (at least once), for comparison.
+With --eos true (default) outputs and consumed offsets commit in one transaction per batch: killing the worker at any moment loses and duplicates nothing. --eos false produces, waits for the acknowledgements and commits the offsets every second (at least once: a crash repeats up to a second of work), for comparison.
 
 Start several to share the partitions. Logs are JSON lines on stderr; /metrics and /healthz are served on --metrics-port. Blocks until SIGINT/SIGTERM, then finishes the batch in progress and leaves the group.`
   static override examples = [

@@ -124,6 +124,7 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
         groupId,
         topic: topics.input,
         startFrom: 'earliest',
+        autoCommit: !eos, // exactly once commits offsets inside its transactions
         sessionTimeoutMs: options.sessionTimeoutMs ?? 6000,
         batchSize: options.batchSize ?? 2000,
         maxWaitMs: 100,

@@ -19,7 +19,7 @@ export interface GroupConsumerOptions {
   heartbeatIntervalMs?: number
   maxWaitMs?: number
   batchSize?: number
-  /** Commit stored offsets in the background (see storeOffsets); false: the caller commits (commit() or a transaction). */
+  /** Commit stored offsets every second in the background (see storeOffsets), and on revocation; false: the caller commits (commit() or a transaction). */
   autoCommit?: boolean
   onAssign?: (partitions: number[]) => void
   /**
