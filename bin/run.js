@@ -5,3 +5,6 @@ process.env.UV_THREADPOOL_SIZE ??= '16'
 const {execute} = await import('@oclif/core')
 
 await execute({dir: import.meta.url})
+// The command has finished and said everything. A Kafka client still trying to say goodbye to a
+// broker that is gone (or a cluster without quorum) must not keep the process alive: exit soon.
+setTimeout(() => process.exit(), 2000).unref()

@@ -4,6 +4,7 @@ import path from 'node:path'
 
 import {describe, expect, inject, it} from 'vitest'
 
+import {signalService} from '../../src/infra/index.js'
 import {withAdmin} from '../../src/kafka/client.js'
 import {runCli} from '../helpers/cli.js'
 import {freePortBase} from '../helpers/ports.js'
@@ -12,6 +13,7 @@ import {groupLag, waitForCaughtUp} from '../helpers/topics.js'
 import {cardsFile, chaosLane, defects, filterArgs, keyCounts, until} from './helpers.js'
 
 const profile = inject('profile')
+const stateDir = inject('stateDir')
 const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined, MKT_LOG_LEVEL: 'info', NO_COLOR: '1'}
 
 async function written(topic: string): Promise<number> {
@@ -44,12 +46,21 @@ describe('workers started together, and stopped at awkward moments', () => {
     }
   })
 
-  it('a SIGTERM while the filter starts, or while it takes partitions over, stops it', {timeout: 300_000}, async () => {
+  it('a SIGTERM while the filter starts (its registry frozen), or while it takes partitions over, stops it', {timeout: 300_000}, async () => {
     const lane = await chaosLane(profile, 'chaos-term')
-    const early = startCli(filterArgs(lane), env)
-    await new Promise((r) => setTimeout(r, 300))
-    early.child.kill('SIGTERM')
-    expect(await early.exited, early.stderr().slice(-1500)).toBe(0)
+    // A start that hangs on a dependency (the registry frozen) must still give way to SIGTERM.
+    await signalService(stateDir, 'registry', 'STOP')
+    try {
+      const early = startCli(filterArgs(lane), env)
+      await new Promise((r) => setTimeout(r, 4000))
+      early.child.kill('SIGTERM')
+      const code = await Promise.race([early.exited, new Promise<string>((r) => setTimeout(() => r('still running 30 s after SIGTERM'), 30_000))])
+      if (typeof code === 'string') early.child.kill('SIGKILL')
+      expect(code, early.stderr().slice(-1500)).toBe(0)
+      expect(early.stderr()).toMatch(/"msg":"stopped before it was up"/)
+    } finally {
+      await signalService(stateDir, 'registry', 'CONT')
+    }
 
     const first = startCli(filterArgs(lane), env)
     await first.waitFor(/"msg":"filtering"/, 60_000, 'stderr')
