@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, setTimeout */
 // Each librdkafka consumer holds a libuv thread while it waits for records (a worker runs up to four);
 // more threads keep file and DNS work from queueing behind them. Set before anything uses the pool.
 process.env.UV_THREADPOOL_SIZE ??= '16'
