@@ -17,8 +17,6 @@ export interface Outgoing {
   dlq: OutMessage[]
   /** Next offset to consume per input partition. */
   next: Map<number, number>
-  /** First offset of the batch per partition: where to rewind when its transaction aborts. */
-  first: Map<number, number>
   /** Produce timestamps of the input records, for the processing-latency histogram. */
   producedAt: number[]
   counts: {passed: number; bannedProduct: number; bannedSku: number; dlq: number}
@@ -41,13 +39,12 @@ export interface BatchContext {
  * card the registry could not look up.
  */
 export async function decideBatch(messages: Message[], context: BatchContext): Promise<Outgoing> {
-  const out: Outgoing = {passed: [], events: [], dlq: [], next: new Map(), first: new Map(), producedAt: [], counts: {passed: 0, bannedProduct: 0, bannedSku: 0, dlq: 0}}
+  const out: Outgoing = {passed: [], events: [], dlq: [], next: new Map(), producedAt: [], counts: {passed: 0, bannedProduct: 0, bannedSku: 0, dlq: 0}}
   const now = new Date().toISOString()
   const {decisionSchema, dlqSchema} = context
   const event = (fields: {product_id: string | null; sku: string | null; decision: string; reason: string | null; ban_key: string | null}, message: Message) =>
     encodeWire(decisionSchema.id, decisionSchema.type, {...fields, source_partition: message.partition, source_offset: message.offset, decided_at: now, worker: context.workerId})
   for (const message of messages) {
-    if (!out.first.has(message.partition)) out.first.set(message.partition, message.offset)
     out.next.set(message.partition, message.offset + 1)
     out.producedAt.push(message.timestamp ?? Date.now())
     const key = message.key === undefined || message.key === null ? null : message.key.toString()

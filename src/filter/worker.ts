@@ -6,7 +6,7 @@ import {followBans, type FollowedBans} from '../bans/table.js'
 import type {Profile} from '../config/schema.js'
 import {openGroupConsumer, type GroupConsumer} from '../kafka/group.js'
 import type {Message} from '../kafka/rdkafka.js'
-import {StopRequested, unlessStopped, workerLifecycle} from '../lifecycle.js'
+import {unlessStopped, workerLifecycle} from '../lifecycle.js'
 import type {Logger} from '../log-structured.js'
 import {createRegistry} from '../schema/registry.js'
 import {topicValueSchema} from '../schema/subjects.js'
@@ -117,9 +117,10 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
   let current: Promise<void> = Promise.resolve()
   let markJoined!: () => void
   const joined = new Promise<void>((resolve) => (markJoined = resolve))
+  let opening: Promise<GroupConsumer> | undefined
   try {
     group = await unlessStopped(
-      openGroupConsumer(profile, {
+      (opening = openGroupConsumer(profile, {
         role: 'filter',
         groupId,
         topic: topics.input,
@@ -141,10 +142,12 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
           lastError = error.message
           log.warn({err: error.message, code: error.code}, 'consumer error')
         },
-      }),
+      })),
       signal,
     )
   } catch (error) {
+    // Stopped while joining: the member that joins anyway leaves at once.
+    void opening?.then((late) => late.close()).catch(() => {})
     await abandon()
     throw error
   }
@@ -235,4 +238,3 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
   }
 }
 
-export {StopRequested}
