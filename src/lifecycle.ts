@@ -32,13 +32,24 @@ export class StopRequested extends Error {
   }
 }
 
-/** Waits for promise unless the signal fires first (then throws StopRequested): a stop is never held up by a start step. */
-export async function unlessStopped<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+/**
+ * Waits for promise unless the signal fires first (then throws StopRequested):
+ * a stop is never held up by a start step. What the step still produces after
+ * the stop (a connected client, a group member) goes to `discard`.
+ */
+export async function unlessStopped<T>(promise: Promise<T>, signal: AbortSignal | undefined, discard?: (late: T) => unknown): Promise<T> {
   if (!signal) return promise
-  if (signal.aborted) throw new StopRequested()
+  const dropLate = () => void promise.then((late) => discard?.(late)).catch(() => {})
+  if (signal.aborted) {
+    dropLate()
+    throw new StopRequested()
+  }
   let onAbort!: () => void
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new StopRequested())
+    onAbort = () => {
+      dropLate()
+      reject(new StopRequested())
+    }
     signal.addEventListener('abort', onAbort, {once: true})
   })
   try {

@@ -22,19 +22,15 @@ function offsetsOf(out: Outgoing, topic: string) {
   return [...out.next].map(([partition, offset]) => ({topic, partition, offset}))
 }
 
-async function queueAll(producer: KafkaProducer, out: Outgoing, topics: OutputTopics, onDelivery: (error: LibrdKafkaError | null) => void): Promise<number> {
-  let queued = 0
+/** Queues a batch's outputs in the open transaction; a message that fails makes the commit fail. */
+async function queueAll(producer: KafkaProducer, out: Outgoing, topics: OutputTopics): Promise<void> {
   for (const [topic, messages] of [
     [topics.output, out.passed],
     [topics.events, out.events],
     [topics.dlq, out.dlq],
   ] as const) {
-    for (const message of messages) {
-      await producer.produce(topic, message, onDelivery)
-      queued++
-    }
+    for (const message of messages) await producer.produce(topic, message, () => {})
   }
-  return queued
 }
 
 /**
@@ -65,7 +61,7 @@ export function transactionalOutput(profile: Profile, options: {transactionalId:
       const p = await open()
       await p.begin()
       try {
-        await queueAll(p, out, options.topics, () => {}) // a failed message fails the commit
+        await queueAll(p, out, options.topics)
         await p.sendOffsets(offsetsOf(out, options.topics.input), options.group.raw)
         for (let attempt = 1; ; attempt++) {
           try {
@@ -96,18 +92,7 @@ export function atLeastOnceOutput(profile: Profile, options: {topics: OutputTopi
       producer ??= KafkaProducer.open(profile, {role: 'filter', lingerMs: 5})
       producer.catch(() => (producer = undefined))
       const p = await producer
-      let failure: LibrdKafkaError | undefined
-      let delivered = 0
-      let expected = Number.POSITIVE_INFINITY // known once everything is queued
-      let done!: () => void
-      const acknowledged = new Promise<void>((resolve) => (done = resolve))
-      expected = await queueAll(p, out, options.topics, (error) => {
-        failure ??= error ?? undefined
-        if (++delivered === expected) done()
-      })
-      if (delivered === expected) done()
-      await acknowledged
-      if (failure) throw failure
+      await Promise.all([p.send(options.topics.output, out.passed), p.send(options.topics.events, out.events), p.send(options.topics.dlq, out.dlq)])
       // Stored now, committed by the client every second (as at-least-once consumers usually run): a crash repeats up to that much work.
       options.group.storeOffsets([...out.next].filter(([partition]) => options.group.owns(partition)).map(([partition, offset]) => ({partition, offset: BigInt(offset)})))
     },

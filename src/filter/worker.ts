@@ -117,10 +117,9 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
   let current: Promise<void> = Promise.resolve()
   let markJoined!: () => void
   const joined = new Promise<void>((resolve) => (markJoined = resolve))
-  let opening: Promise<GroupConsumer> | undefined
   try {
     group = await unlessStopped(
-      (opening = openGroupConsumer(profile, {
+      openGroupConsumer(profile, {
         role: 'filter',
         groupId,
         topic: topics.input,
@@ -142,12 +141,11 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
           lastError = error.message
           log.warn({err: error.message, code: error.code}, 'consumer error')
         },
-      })),
+      }),
       signal,
+      (late) => late.close(), // stopped while joining: the member that joins anyway leaves at once
     )
   } catch (error) {
-    // Stopped while joining: the member that joins anyway leaves at once.
-    void opening?.then((late) => late.close()).catch(() => {})
     await abandon()
     throw error
   }

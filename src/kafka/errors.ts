@@ -44,8 +44,3 @@ export function explainKafkaError(error: unknown, profile: Profile): unknown {
   return error
 }
 
-/** The librdkafka error code of an error, if it is one. */
-export function rdCode(error: unknown): number | undefined {
-  const code = (error as {code?: unknown} | null)?.code
-  return typeof code === 'number' ? code : undefined
-}

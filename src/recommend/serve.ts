@@ -109,7 +109,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   following.catch(failed)
   bans.done.catch(failed)
 
-  let producer: KafkaProducer
+  let producer: KafkaProducer | undefined
   let consumer: GroupConsumer
   let markJoined!: () => void
   const joined = new Promise<void>((resolve) => (markJoined = resolve))
@@ -122,7 +122,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
       const recent = await retryRetriable(() => admin.fetchTopicOffsetsByTimestamp(requestsTopic, Date.now() - maxAge))
       await admin.setOffsets({groupId, topic: requestsTopic, partitions: recent.map(({partition, offset}) => ({partition, offset}))}).catch(() => {}) // another member started it first
     }, {role: 'recommender'})
-    producer = await unlessStopped(KafkaProducer.open(profile, {role: 'recommender', lingerMs: 0}), options.signal)
+    producer = await unlessStopped(KafkaProducer.open(profile, {role: 'recommender', lingerMs: 0}), options.signal, (late) => late.close())
     consumer = await unlessStopped(
       openGroupConsumer(profile, {
         role: 'recommender',
@@ -145,12 +145,14 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
         },
       }),
       options.signal,
+      (late) => late.close(),
     )
   } catch (error) {
     stopAll.abort()
-    await Promise.allSettled([feeding, following, bans.done])
+    await Promise.allSettled([feeding, following, bans.done, producer?.close()])
     throw explainKafkaError(error, profile)
   }
+  const replyProducer = producer
 
   const answerBatch = async (messages: Message[]) => {
     const replies: Array<{key: string; value: Buffer}> = []
@@ -175,7 +177,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
       metrics.requests.inc({source: reply.source})
       producedAt.push(message.timestamp ?? Date.now())
     }
-    await producer.send(resultsTopic, replies)
+    await replyProducer.send(resultsTopic, replies)
     const written = Date.now()
     for (const at of producedAt) metrics.latency.observe(Math.max(0, written - at) / 1000)
     // Offsets move only past answered requests: a crash before this answers them again (a duplicate reply is harmless).
@@ -211,7 +213,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
       stopAll.abort()
       await running.catch(() => {})
       await consumer.close()
-      await producer.close()
+      await replyProducer.close()
       await Promise.allSettled([feeding, following, bans.done])
       log.info('stopped')
       finish()

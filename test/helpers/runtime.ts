@@ -1,0 +1,39 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import type {TestProject} from 'vitest/node'
+
+import type {Profile} from '../../src/config/schema.js'
+import {infraUp, profileForLayout, stopLocalRuntime} from '../../src/infra/index.js'
+import {freePortBase} from './ports.js'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    profile: Profile
+    configFile: string
+    stateDir: string
+  }
+}
+
+/**
+ * A real local runtime for a whole test project, started through the
+ * project's own src/infra code in a temp dir on free ports; the returned
+ * teardown purges it.
+ */
+export async function provideRuntime(project: TestProject, options: {brokers: 1 | 3; name: string}): Promise<() => Promise<void>> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `mkt-${options.name}-`))
+  const stateDir = path.join(root, 'state')
+  const configFile = path.join(root, 'config.yaml')
+  const base = await freePortBase(2 * options.brokers + 2)
+  const started = Date.now()
+  const result = await infraUp({runtime: 'local', stateDir, overrides: {brokers: options.brokers, kafkaPort: base, registryPort: base + 2 * options.brokers}, configFile, profileName: options.name})
+  process.stderr.write(`${options.name} runtime (${options.brokers} broker(s)) up in ${((Date.now() - started) / 1000).toFixed(1)}s on ports ${base}-${base + 2 * options.brokers} (${stateDir})\n`)
+  project.provide('profile', profileForLayout(result.state.layout, options.name))
+  project.provide('configFile', configFile)
+  project.provide('stateDir', stateDir)
+  return async () => {
+    await stopLocalRuntime(stateDir, {purge: true})
+    fs.rmSync(root, {recursive: true, force: true})
+  }
+}
