@@ -204,10 +204,13 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
     return {...outcome, query, tookMs}
   }
 
+  // A stop before the catch-up rejects ready; nobody may be waiting for it (SIGTERM while catching up), so it must not crash the process.
+  const readyOrStopped = Promise.race([ready, done.then(() => Promise.reject(new Error('the indexer stopped before it caught up')))])
+  readyOrStopped.catch(() => {})
   return {
     metrics,
     // Settles with the worker too: a reader that fails (say, a missing topic) fails `ready` instead of leaving it waiting.
-    ready: Promise.race([ready, done.then(() => Promise.reject(new Error('the indexer stopped before it caught up')))]),
+    ready: readyOrStopped,
     search,
     health: () => ({
       ok: caughtUp && !stopAll.signal.aborted,
