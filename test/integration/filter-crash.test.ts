@@ -5,7 +5,7 @@ import {consumeTopic} from '../../src/consume/index.js'
 import {withAdmin} from '../../src/kafka/client.js'
 import {fromValues, generateCards, sendCards} from '../../src/shop/index.js'
 import {startCli, type Running} from '../helpers/spawn.js'
-import {freshTopic, groupLag, waitForCaughtUp} from '../helpers/topics.js'
+import {freshTopic, groupLag, waitForCaughtUp, waitForSettled} from '../helpers/topics.js'
 
 const profile = inject('profile')
 const baseEnv = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined}
@@ -45,10 +45,36 @@ async function crashRun(eos: boolean): Promise<CrashOutcome> {
   const group = `it-crash-${Date.now()}`
   const cards = [...generateCards({count: CARDS, seed: 77, firstId: 1_000_000})]
   const bannedSku = cards[10]!.sku
-  await addBans(profile, [{productId: cards[5]!.product_id, reason: 'id'}, {sku: bannedSku, reason: 'sku'}], {topic: bans})
+  await addBans(
+    profile,
+    [
+      {productId: cards[5]!.product_id, reason: 'id'},
+      {sku: bannedSku, reason: 'sku'},
+    ],
+    {topic: bans},
+  )
   const expected = new Set(cards.filter((c) => c.product_id !== cards[5]!.product_id && c.sku !== bannedSku).map((c) => c.product_id))
 
-  const args = ['filter', 'start', '--eos', String(eos), '--group', group, '--input-topic', input, '--output-topic', output, '--events-topic', events, '--dlq-topic', dlq, '--bans-topic', bans, '--metrics-port', '0']
+  const args = [
+    'filter',
+    'start',
+    '--eos',
+    String(eos),
+    '--group',
+    group,
+    '--input-topic',
+    input,
+    '--output-topic',
+    output,
+    '--events-topic',
+    events,
+    '--dlq-topic',
+    dlq,
+    '--bans-topic',
+    bans,
+    '--metrics-port',
+    '0',
+  ]
   const env = {...baseEnv, MKT_LOG_LEVEL: 'info'}
   // All cards are in the input before the first worker starts: every worker has a backlog.
   await sendCards(profile, fromValues(cards), {topic: input, dlqTopic: dlq})
@@ -72,12 +98,21 @@ async function crashRun(eos: boolean): Promise<CrashOutcome> {
   await current.waitFor(/"msg":"filtering"/, 60_000, 'stderr')
   current.child.kill('SIGTERM')
   expect(await current.exited).toBe(0)
+  // The killed workers' open transactions are aborted by the coordinator, not by their successors.
+  if (eos) await Promise.all([waitForSettled(profile, output), waitForSettled(profile, events)])
 
   const seen = new Map<string, number>()
   await consumeTopic(profile, output, {onRecord: (r) => seen.set(r.key!, (seen.get(r.key!) ?? 0) + 1)})
   let decisions = 0
   await consumeTopic(profile, events, {onRecord: () => decisions++})
-  return {kills, duplicated: [...seen].filter(([, n]) => n > 1), missing: [...expected].filter((id) => !seen.has(id)), distinct: seen.size, expected: expected.size, decisions}
+  return {
+    kills,
+    duplicated: [...seen].filter(([, n]) => n > 1),
+    missing: [...expected].filter((id) => !seen.has(id)),
+    distinct: seen.size,
+    expected: expected.size,
+    decisions,
+  }
 }
 
 describe('filter under kill -9', () => {
