@@ -27,7 +27,12 @@ Without --follow it stops at the end of the partitions as they were when it star
 
   async run(): Promise<ConsumeResult & {records?: ConsumedRecord[]}> {
     const {flags} = this
-    if (flags.follow && this.jsonEnabled()) throw new MktError('--json collects records until the end, so it cannot be combined with --follow.', 'Drop --json: the default output is already one JSON object per line.', 'usage')
+    if (flags.follow && this.jsonEnabled())
+      throw new MktError(
+        '--json collects records until the end, so it cannot be combined with --follow.',
+        'Drop --json: the default output is already one JSON object per line.',
+        'usage',
+      )
     const stop = new AbortController()
     const onSignal = () => stop.abort()
     process.once('SIGINT', onSignal)

@@ -10,7 +10,11 @@ import {renderTable} from '../src/ui/table.js'
 export default class Demo extends BaseCommand<typeof Demo> {
   static override summary = 'Run the whole platform once: runtime, sample catalogue, bans and filter, search, simulated clients, Spark, recommendations.'
   static override description = `One command after \`npm ci\`. Starts the local runtime (or reuses a running one), then walks through each capability with the sample data in data/ and prints what happened at every step. The runtime keeps running afterwards so you can explore; \`mkt infra down\` stops it.`
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --brokers 3', '<%= config.bin %> <%= command.id %> --json']
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --brokers 3',
+    '<%= config.bin %> <%= command.id %> --json',
+  ]
   static override flags = {
     brokers: Flags.option({options: ['1', '3'] as const, description: 'Kafka nodes for a new runtime (default 1).'})(),
     'state-dir': stateDirFlag,
@@ -37,7 +41,9 @@ export default class Demo extends BaseCommand<typeof Demo> {
         onProgress: progress,
         show,
       })
-      this.log(`\n${chalk.green('Done.')} The runtime keeps running: try \`mkt search "умных часов"\`, \`mkt analytics stats\`, \`mkt recommend serve\` then \`mkt recommend --user user-0002 --wait\`, \`mkt topics list\`; stop it with \`mkt infra down\`.`)
+      this.log(
+        `\n${chalk.green('Done.')} The runtime keeps running: try \`mkt search "умных часов"\`, \`mkt analytics stats\`, \`mkt recommend serve\` then \`mkt recommend --user user-0002 --wait\`, \`mkt topics list\`; stop it with \`mkt infra down\`.`,
+      )
       return {sections, steps: result.steps}
     } finally {
       progress.stop()

@@ -30,9 +30,12 @@ Words are matched in any grammatical form ("умных часов" finds "Умн
     'in-stock': Flags.boolean({description: 'Only products with stock available.', default: false}),
     sort: Flags.string({description: `Order of hits: ${SORTS.join(', ')}.`, default: 'relevance'}),
     user: Flags.string({description: 'Who is searching (recorded with the search event; default anonymous).'}),
-    'indexer-url': Flags.string({description: 'The indexer to ask (default: the profile\'s searchUrl, MKT_SEARCH_URL).'}),
+    'indexer-url': Flags.string({description: "The indexer to ask (default: the profile's searchUrl, MKT_SEARCH_URL)."}),
     topic: Flags.string({description: 'Without an indexer: the catalogue topic to read.', default: 'filtered-products', helpGroup: 'WITHOUT AN INDEXER'}),
-    'snapshot-file': Flags.string({description: 'Without an indexer: the snapshot to start from (default: the one `mkt index start` writes).', helpGroup: 'WITHOUT AN INDEXER'}),
+    'snapshot-file': Flags.string({
+      description: 'Without an indexer: the snapshot to start from (default: the one `mkt index start` writes).',
+      helpGroup: 'WITHOUT AN INDEXER',
+    }),
   }
 
   async run(): Promise<SearchResponse> {
@@ -60,8 +63,14 @@ Words are matched in any grammatical form ("умных часов" finds "Умн
     )
     if (response.local) {
       const {local} = response
-      const from = local.snapshot ? `the snapshot of ${local.snapshot.savedAt} (${local.snapshot.products} products)` : `no snapshot${local.skipped ? ` (${local.skipped})` : ''}`
-      process.stderr.write(chalk.yellow(`No indexer answered at ${local.indexerUrl}; searched a local copy: ${from} plus ${local.caughtUp} record(s) caught up from ${flags.topic}, built in ${(local.buildMs / 1000).toFixed(1)}s. Start \`mkt index start\` for instant searches.\n`))
+      const from = local.snapshot
+        ? `the snapshot of ${local.snapshot.savedAt} (${local.snapshot.products} products)`
+        : `no snapshot${local.skipped ? ` (${local.skipped})` : ''}`
+      process.stderr.write(
+        chalk.yellow(
+          `No indexer answered at ${local.indexerUrl}; searched a local copy: ${from} plus ${local.caughtUp} record(s) caught up from ${flags.topic}, built in ${(local.buildMs / 1000).toFixed(1)}s. Start \`mkt index start\` for instant searches.\n`,
+        ),
+      )
     }
     if (response.notice) process.stderr.write(`${response.notice}\n`)
     if (response.hits.length === 0) {

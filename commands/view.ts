@@ -5,7 +5,8 @@ import {BaseCommand} from '../src/ui/base-command.js'
 
 export default class View extends BaseCommand<typeof View> {
   static override summary = 'Record that a client viewed a product (an event in client-views).'
-  static override description = 'Views weigh more than search hits in the recommendations Spark computes (`mkt analytics run`). The event is written once Kafka acknowledges it; the product id is not checked against the catalogue (the analytics job ignores products it does not know).'
+  static override description =
+    'Views weigh more than search hits in the recommendations Spark computes (`mkt analytics run`). The event is written once Kafka acknowledges it; the product id is not checked against the catalogue (the analytics job ignores products it does not know).'
   static override examples = ['<%= config.bin %> <%= command.id %> 12345 --user u42', '<%= config.bin %> <%= command.id %> 12348 --user u42 --json']
   static override args = {product: Args.string({description: 'The product id that was viewed.', required: true})}
   static override flags = {

@@ -13,7 +13,11 @@ export default class AnalyticsRun extends BaseCommand<typeof AnalyticsRun> {
 Recommendations: implicit-feedback ALS on user × product interactions (a view weighs 3, a search hit 1), re-ranked by the user's category affinity, top 50; users without history get the most popular products of the categories they searched or asked for, else the most popular overall (also stored under the key * for users the job has never seen).
 
 Spark runs in local mode by default; --master spark://host:7077 uses a cluster. Needs \`mkt analytics setup\` once. With --every it runs again after each interval until Ctrl-C.`
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --every 10m', '<%= config.bin %> <%= command.id %> --master spark://spark-master:7077 --lake hdfs://namenode:9000/mkt/lake']
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --every 10m',
+    '<%= config.bin %> <%= command.id %> --master spark://spark-master:7077 --lake hdfs://namenode:9000/mkt/lake',
+  ]
   static override flags = {
     every: Flags.string({description: 'Run again after this interval (90s, 5m, 1h) until Ctrl-C.'}),
     master: Flags.string({description: 'Spark master URL.', default: 'local[*]'}),

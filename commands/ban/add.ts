@@ -5,7 +5,8 @@ import {BaseCommand} from '../../src/ui/base-command.js'
 
 export default class BanAdd extends BaseCommand<typeof BanAdd> {
   static override summary = 'Ban a product (by id) or a SKU; banning again updates the reason.'
-  static override description = 'Writes key product:<id> or sku:<sku> to the compacted topic banned-products, the only source of truth. A running `mkt filter start` applies it to every card it consumes once the ban is visible (within about a second).'
+  static override description =
+    'Writes key product:<id> or sku:<sku> to the compacted topic banned-products, the only source of truth. A running `mkt filter start` applies it to every card it consumes once the ban is visible (within about a second).'
   static override examples = [
     '<%= config.bin %> <%= command.id %> --product-id 12347 --reason "Поддельный товар"',
     '<%= config.bin %> <%= command.id %> --sku LANVIN-12390 --reason "Нет сертификата соответствия" --by compliance',
@@ -21,7 +22,12 @@ export default class BanAdd extends BaseCommand<typeof BanAdd> {
   async run(): Promise<BanResult> {
     const {flags} = this
     const [result] = await addBans(this.connection().profile, [
-      {...(flags['product-id'] ? {productId: flags['product-id']} : {}), ...(flags.sku ? {sku: flags.sku} : {}), reason: flags.reason, ...(flags.by ? {bannedBy: flags.by} : {})},
+      {
+        ...(flags['product-id'] ? {productId: flags['product-id']} : {}),
+        ...(flags.sku ? {sku: flags.sku} : {}),
+        reason: flags.reason,
+        ...(flags.by ? {bannedBy: flags.by} : {}),
+      },
     ])
     this.log(`${result!.updated ? 'Updated the ban of' : 'Banned'} ${result!.ban.key}: ${result!.ban.reason}`)
     return result!

@@ -5,7 +5,8 @@ import {BaseCommand} from '../../src/ui/base-command.js'
 
 export default class BanImport extends BaseCommand<typeof BanImport> {
   static override summary = 'Ban everything a JSON file lists (e.g. data/banned.json).'
-  static override description = 'The file is a JSON array of {"product_id" or "sku", "reason", "banned_by"?}. Every entry is checked first; if one is wrong, nothing is written and the error names the entry.'
+  static override description =
+    'The file is a JSON array of {"product_id" or "sku", "reason", "banned_by"?}. Every entry is checked first; if one is wrong, nothing is written and the error names the entry.'
   static override examples = ['<%= config.bin %> <%= command.id %> data/banned.json']
   static override args = {file: Args.string({required: true, description: 'JSON array of bans.'})}
 

@@ -10,7 +10,13 @@ export default class BanList extends BaseCommand<typeof BanList> {
   async run(): Promise<{bans: Ban[]}> {
     const bans = (await loadBans(this.connection().profile)).list()
     if (bans.length === 0) this.log('Nothing is banned.')
-    else this.log(renderTable(['banned', 'reason', 'by', 'since'], bans.map((b) => [b.key, b.reason, b.banned_by, b.banned_at.replace('T', ' ').replace(/\.\d+Z$|Z$/, 'Z')])))
+    else
+      this.log(
+        renderTable(
+          ['banned', 'reason', 'by', 'since'],
+          bans.map((b) => [b.key, b.reason, b.banned_by, b.banned_at.replace('T', ' ').replace(/\.\d+Z$|Z$/, 'Z')]),
+        ),
+      )
     return {bans}
   }
 }

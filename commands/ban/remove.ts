@@ -14,7 +14,10 @@ export default class BanRemove extends BaseCommand<typeof BanRemove> {
   }
 
   async run(): Promise<{removed: Ban}> {
-    const removed = await removeBan(this.connection().profile, {...(this.flags['product-id'] ? {productId: this.flags['product-id']} : {}), ...(this.flags.sku ? {sku: this.flags.sku} : {})})
+    const removed = await removeBan(this.connection().profile, {
+      ...(this.flags['product-id'] ? {productId: this.flags['product-id']} : {}),
+      ...(this.flags.sku ? {sku: this.flags.sku} : {}),
+    })
     this.log(`Lifted the ban of ${removed.key} (was: ${removed.reason}).`)
     return {removed}
   }

@@ -9,7 +9,11 @@ export default class ClientSimulate extends BaseCommand<typeof ClientSimulate> {
   static override description = `Each simulated user likes one or two categories and has a price ceiling; they search for products of those categories, view what they found (mostly what they can afford) and sometimes ask for recommendations. Events go through the same code as \`mkt search\`, \`mkt view\` and \`mkt recommend\` into client-searches, client-views and client-recommendations. The same --seed gives the same users and actions on the same catalogue.
 
 Needs a catalogue in filtered-products (the latest search snapshot is used when there is one). Ctrl-C stops early and still writes what was simulated.`
-  static override examples = ['<%= config.bin %> <%= command.id %> --users 50 --events 2000', '<%= config.bin %> <%= command.id %> --users 1000 --events 100000 --seed 7 --json', '<%= config.bin %> <%= command.id %> --users 20 --events 600 --rate 10']
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --users 50 --events 2000',
+    '<%= config.bin %> <%= command.id %> --users 1000 --events 100000 --seed 7 --json',
+    '<%= config.bin %> <%= command.id %> --users 20 --events 600 --rate 10',
+  ]
   static override flags = {
     users: Flags.integer({description: 'How many users.', default: 50, min: 1}),
     events: Flags.integer({description: 'How many events in all.', default: 2000, min: 1}),
@@ -32,7 +36,9 @@ Needs a catalogue in filtered-products (the latest search snapshot is used when 
         onProgress: progress,
       })
       progress.stop()
-      this.log(`${stats.users} users made ${stats.events} events in ${stats.seconds.toFixed(1)}s: ${stats.searches} searches, ${stats.views} views, ${stats.requests} recommendation requests (over ${stats.products} products).`)
+      this.log(
+        `${stats.users} users made ${stats.events} events in ${stats.seconds.toFixed(1)}s: ${stats.searches} searches, ${stats.views} views, ${stats.requests} recommendation requests (over ${stats.products} products).`,
+      )
       return stats
     } finally {
       progress.stop()

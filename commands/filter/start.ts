@@ -28,8 +28,17 @@ Start several to share the partitions. Logs are JSON lines on stderr; /metrics a
     'events-topic': Flags.string({description: 'Topic for the audit of every decision.', default: 'filtered-events'}),
     'dlq-topic': Flags.string({description: 'Topic for poison records.', default: 'shop-products-dlq'}),
     'bans-topic': Flags.string({description: 'The compacted ban list.', default: 'banned-products'}),
-    'session-timeout': Flags.integer({description: 'Milliseconds after which the group gives a killed or frozen worker\'s partitions to the others (broker minimum 6000). A clean stop hands them over at once.', default: 6000, min: 1000}),
-    'transaction-timeout': Flags.integer({description: 'Milliseconds after which Kafka aborts a transaction a killed or frozen worker left open (its partitions wait at most this long).', default: 10_000, min: 1000}),
+    'session-timeout': Flags.integer({
+      description:
+        "Milliseconds after which the group gives a killed or frozen worker's partitions to the others (broker minimum 6000). A clean stop hands them over at once.",
+      default: 6000,
+      min: 1000,
+    }),
+    'transaction-timeout': Flags.integer({
+      description: 'Milliseconds after which Kafka aborts a transaction a killed or frozen worker left open (its partitions wait at most this long).',
+      default: 10_000,
+      min: 1000,
+    }),
   }
 
   async run(): Promise<FilterStats> {

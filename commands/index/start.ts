@@ -20,7 +20,11 @@ Logs are JSON lines on stderr. Blocks until SIGINT/SIGTERM, then writes a final 
   ]
 
   static override flags = {
-    port: Flags.integer({description: 'Port for /search, /metrics and /healthz on 127.0.0.1 (0 picks a free one). Default: the port of the profile\'s searchUrl (9410).', min: 0, max: 65_535}),
+    port: Flags.integer({
+      description: "Port for /search, /metrics and /healthz on 127.0.0.1 (0 picks a free one). Default: the port of the profile's searchUrl (9410).",
+      min: 0,
+      max: 65_535,
+    }),
     topic: Flags.string({description: 'Topic of cards to index.', default: CATALOG_TOPIC}),
     'bans-topic': Flags.string({description: 'The compacted ban list.', default: 'banned-products'}),
     'snapshot-file': Flags.string({description: 'Where the snapshot lives (default: <state dir>/search/<profile>.snapshot).'}),
@@ -36,9 +40,24 @@ Logs are JSON lines on stderr. Blocks until SIGINT/SIGTERM, then writes a final 
     const snapshotFile = flags['snapshot-file'] ?? defaultSnapshotFile(profile)
     const indexer = await runUntilSignal(
       logger,
-      (signal) => startIndexer(profile, {logger, signal, topic: flags.topic, bansTopic: flags['bans-topic'], snapshotFile, snapshotIntervalS: flags['snapshot-interval'], rebuild: flags.rebuild}),
+      (signal) =>
+        startIndexer(profile, {
+          logger,
+          signal,
+          topic: flags.topic,
+          bansTopic: flags['bans-topic'],
+          snapshotFile,
+          snapshotIntervalS: flags['snapshot-interval'],
+          rebuild: flags.rebuild,
+        }),
       async (running) => {
-        const server = await startMetricsServer({port, registry: running.metrics.registry, health: () => running.health(), routes: {'/search': searchRoute(running)}, portFlag: '--port'})
+        const server = await startMetricsServer({
+          port,
+          registry: running.metrics.registry,
+          health: () => running.health(),
+          routes: {'/search': searchRoute(running)},
+          portFlag: '--port',
+        })
         const base = `http://127.0.0.1:${server.port}`
         logger.info({search: `${base}/search?q=`, metrics: `${base}/metrics`, healthz: `${base}/healthz`, snapshotFile}, 'serving')
         return server

@@ -7,7 +7,8 @@ import {createProgress} from '../../src/ui/progress.js'
 
 export default class InfraDown extends BaseCommand<typeof InfraDown> {
   static override summary = 'Stop the local runtime (data is kept unless --purge).'
-  static override description = 'Stops services in reverse dependency order: SIGTERM, then SIGKILL after --timeout seconds. Data, topics and schemas survive; `mkt infra up` resumes them. --purge also deletes the state directory.'
+  static override description =
+    'Stops services in reverse dependency order: SIGTERM, then SIGKILL after --timeout seconds. Data, topics and schemas survive; `mkt infra up` resumes them. --purge also deletes the state directory.'
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     {description: 'Stop and delete all local data', command: '<%= config.bin %> <%= command.id %> --purge'},

@@ -20,7 +20,9 @@ function describe(result: SignalResult): string {
     case 'STOP':
       return `Froze ${who} with SIGSTOP: it keeps its ports but answers nothing. \`mkt infra kill ${result.service} --signal CONT\` thaws it.`
     case 'CONT':
-      return result.before === 'frozen' ? `Thawed ${who} with SIGCONT; it is ${result.after}.` : `Sent SIGCONT to ${who}; it was not frozen, so nothing changed.`
+      return result.before === 'frozen'
+        ? `Thawed ${who} with SIGCONT; it is ${result.after}.`
+        : `Sent SIGCONT to ${who}; it was not frozen, so nothing changed.`
     case 'TERM':
       return `Sent SIGTERM to ${who}${result.before === 'frozen' ? ' and SIGCONT so it can act on it' : ''}: it shuts down gracefully. \`mkt infra restart ${result.service}\` starts it again.`
   }
@@ -33,7 +35,10 @@ export default class InfraKill extends BaseCommand<typeof InfraKill> {
 With --json prints {service, pid, signal}.`
   static override examples = [
     {description: 'Crash the broker', command: '<%= config.bin %> <%= command.id %> kafka-1'},
-    {description: 'Freeze the registry, then thaw it', command: '<%= config.bin %> <%= command.id %> registry --signal STOP && <%= config.bin %> <%= command.id %> registry --signal CONT'},
+    {
+      description: 'Freeze the registry, then thaw it',
+      command: '<%= config.bin %> <%= command.id %> registry --signal STOP && <%= config.bin %> <%= command.id %> registry --signal CONT',
+    },
     {description: 'A graceful stop of one broker of three', command: '<%= config.bin %> <%= command.id %> kafka-3 --signal TERM'},
   ]
 

@@ -6,8 +6,13 @@ import {stateDirFlag} from '../../src/ui/infra-flags.js'
 
 export default class InfraLogs extends BaseCommand<typeof InfraLogs> {
   static override summary = 'Print the log of one local service (kafka-1, kafka-2, kafka-3, registry).'
-  static override description = 'Prints the last --lines lines of the service log; --follow keeps printing what is appended until Ctrl-C. With --json prints {service, file} so scripts can find the file.'
-  static override examples = ['<%= config.bin %> <%= command.id %> kafka-1', '<%= config.bin %> <%= command.id %> registry -f', '<%= config.bin %> <%= command.id %> kafka-2 -n 200']
+  static override description =
+    'Prints the last --lines lines of the service log; --follow keeps printing what is appended until Ctrl-C. With --json prints {service, file} so scripts can find the file.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> kafka-1',
+    '<%= config.bin %> <%= command.id %> registry -f',
+    '<%= config.bin %> <%= command.id %> kafka-2 -n 200',
+  ]
   static override args = {service: Args.string({required: true, description: 'Service name, as `mkt infra status` lists it.'})}
   static override flags = {
     follow: Flags.boolean({char: 'f', description: 'Keep printing new lines (blocks until Ctrl-C).'}),

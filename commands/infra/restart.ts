@@ -17,7 +17,11 @@ export default class InfraRestart extends BaseCommand<typeof InfraRestart> {
 
   static override args = {service: Args.string({required: true, description: 'Service name, as `mkt infra status` lists it.'})}
   static override flags = {
-    timeout: Flags.integer({description: 'Seconds to wait for a graceful stop before SIGKILL (the restarted service then has 120 s to answer).', default: 30, min: 1}),
+    timeout: Flags.integer({
+      description: 'Seconds to wait for a graceful stop before SIGKILL (the restarted service then has 120 s to answer).',
+      default: 30,
+      min: 1,
+    }),
     'state-dir': stateDirFlag,
   }
 
@@ -30,8 +34,13 @@ export default class InfraRestart extends BaseCommand<typeof InfraRestart> {
     } finally {
       progress.stop()
     }
-    const was = result.previous === 'running' || result.previous === 'frozen' ? `was ${result.previous}, ${result.stop === 'killed' ? 'killed after the timeout' : 'stopped gracefully'}` : `was ${result.previous}`
-    const ports = Object.entries(result.ports).map(([k, v]) => `${k} ${v}`).join(', ')
+    const was =
+      result.previous === 'running' || result.previous === 'frozen'
+        ? `was ${result.previous}, ${result.stop === 'killed' ? 'killed after the timeout' : 'stopped gracefully'}`
+        : `was ${result.previous}`
+    const ports = Object.entries(result.ports)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')
     this.log(chalk.green(`Restarted ${result.service} (${was}): pid ${result.pid}, it answers (${ports}).`))
     return result
   }

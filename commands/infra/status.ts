@@ -5,7 +5,8 @@ import {formatBytes, formatDuration, renderTable, stateColor} from '../../src/ui
 
 export default class InfraStatus extends BaseCommand<typeof InfraStatus> {
   static override summary = 'Show each local service: state, pid, ports, uptime, data size.'
-  static override description = 'Reads the runtime state directory; "crashed" means a pid file whose process is gone (see `mkt infra logs SERVICE`), "frozen" a process stopped with SIGSTOP (`mkt infra kill SERVICE --signal CONT` thaws it). For what the profile can reach over the network, use `mkt status`.'
+  static override description =
+    'Reads the runtime state directory; "crashed" means a pid file whose process is gone (see `mkt infra logs SERVICE`), "frozen" a process stopped with SIGSTOP (`mkt infra kill SERVICE --signal CONT` thaws it). For what the profile can reach over the network, use `mkt status`.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json']
   static override flags = {'state-dir': stateDirFlag}
 
@@ -24,7 +25,9 @@ export default class InfraStatus extends BaseCommand<typeof InfraStatus> {
           s.name,
           stateColor(s.state),
           s.pid ?? '-',
-          Object.entries(s.ports).map(([k, v]) => `${k} ${v}`).join(', '),
+          Object.entries(s.ports)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
           s.uptimeSeconds === undefined ? '-' : formatDuration(s.uptimeSeconds),
           formatBytes(s.dataBytes),
         ]),

@@ -14,14 +14,36 @@ Running it again on a running runtime changes nothing and says so; after \`infra
   static override examples = [
     {description: 'Start a single broker and the registry', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'A 3-node cluster (replication 3, min.insync.replicas=2)', command: '<%= config.bin %> <%= command.id %> --brokers 3'},
-    {description: 'Next to another Kafka already on 9092', command: '<%= config.bin %> <%= command.id %> --kafka-port 29092 --registry-port 28081 --state-dir ~/mkt-alt --profile alt'},
+    {
+      description: 'Next to another Kafka already on 9092',
+      command: '<%= config.bin %> <%= command.id %> --kafka-port 29092 --registry-port 28081 --state-dir ~/mkt-alt --profile alt',
+    },
   ]
 
   static override flags = {
-    runtime: Flags.option({options: ['auto', 'local', 'docker'] as const, default: 'auto', description: 'auto: docker when a Docker engine answers, else local processes.', helpGroup: 'RUNTIME'})(),
-    brokers: Flags.option({options: ['1', '3'] as const, description: 'Kafka nodes to run (default 1; 3 gives replication 3 and min.insync.replicas=2).', helpGroup: 'RUNTIME'})(),
-    'kafka-port': Flags.integer({description: 'Client port of the first broker (default 9092, or what the runtime used before); broker i uses port+2i, its controller port+2i+1.', min: 1024, max: 65_000, helpGroup: 'RUNTIME'}),
-    'registry-port': Flags.integer({description: 'HTTP port of the schema registry (default 8081, or what the runtime used before).', min: 1024, max: 65_535, helpGroup: 'RUNTIME'}),
+    runtime: Flags.option({
+      options: ['auto', 'local', 'docker'] as const,
+      default: 'auto',
+      description: 'auto: docker when a Docker engine answers, else local processes.',
+      helpGroup: 'RUNTIME',
+    })(),
+    brokers: Flags.option({
+      options: ['1', '3'] as const,
+      description: 'Kafka nodes to run (default 1; 3 gives replication 3 and min.insync.replicas=2).',
+      helpGroup: 'RUNTIME',
+    })(),
+    'kafka-port': Flags.integer({
+      description: 'Client port of the first broker (default 9092, or what the runtime used before); broker i uses port+2i, its controller port+2i+1.',
+      min: 1024,
+      max: 65_000,
+      helpGroup: 'RUNTIME',
+    }),
+    'registry-port': Flags.integer({
+      description: 'HTTP port of the schema registry (default 8081, or what the runtime used before).',
+      min: 1024,
+      max: 65_535,
+      helpGroup: 'RUNTIME',
+    }),
     'state-dir': stateDirFlag,
     timeout: Flags.integer({description: 'Seconds to wait for each service to answer.', default: 120, min: 5, helpGroup: 'RUNTIME'}),
   }
@@ -48,11 +70,14 @@ Running it again on a running runtime changes nothing and says so; after \`infra
       progress.stop()
     }
     const {layout} = result.state
-    if (result.alreadyRunning && result.thawed.length > 0) this.log(`The runtime in ${layout.stateDir} is running; thawed ${result.thawed.join(', ')} (it was frozen).`)
+    if (result.alreadyRunning && result.thawed.length > 0)
+      this.log(`The runtime in ${layout.stateDir} is running; thawed ${result.thawed.join(', ')} (it was frozen).`)
     else if (result.alreadyRunning) this.log(`The runtime in ${layout.stateDir} is already running; nothing to do.`)
     else this.log(chalk.green(`Runtime up: ${layout.brokers} broker(s), registry on port ${layout.registryPort}.`))
     for (const line of result.topics?.applied ?? []) this.log(`  topics: ${line}`)
-    this.log(`Profile "${result.profileName}" → brokers ${layout.host}:${layout.kafkaPort}${layout.brokers > 1 ? ` (+${layout.brokers - 1})` : ''}. Try \`mkt status\` or \`mkt topics list\`.`)
+    this.log(
+      `Profile "${result.profileName}" → brokers ${layout.host}:${layout.kafkaPort}${layout.brokers > 1 ? ` (+${layout.brokers - 1})` : ''}. Try \`mkt status\` or \`mkt topics list\`.`,
+    )
     return result
   }
 }

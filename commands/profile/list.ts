@@ -26,7 +26,13 @@ export default class ProfileList extends BaseCommand<typeof ProfileList> {
       ...(p.runtime ? {runtime: p.runtime} : {}),
     }))
     if (profiles.length === 0) this.log(`No profiles in ${file}. \`mkt infra up\` creates the "local" profile.`)
-    else this.log(renderTable(['', 'profile', 'brokers', 'schema registry', 'runtime'], profiles.map((p) => [p.current ? '*' : '', p.name, p.brokers.join(','), p.schemaRegistry ?? '-', p.runtime ?? '-'])))
+    else
+      this.log(
+        renderTable(
+          ['', 'profile', 'brokers', 'schema registry', 'runtime'],
+          profiles.map((p) => [p.current ? '*' : '', p.name, p.brokers.join(','), p.schemaRegistry ?? '-', p.runtime ?? '-']),
+        ),
+      )
     return {file, ...(config.current ? {current: config.current} : {}), profiles}
   }
 }

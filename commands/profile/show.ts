@@ -6,8 +6,13 @@ import {BaseCommand} from '../../src/ui/base-command.js'
 
 export default class ProfileShow extends BaseCommand<typeof ProfileShow> {
   static override summary = 'Show the effective connection settings and where each comes from.'
-  static override description = 'Applies the precedence flag > MKT_* environment > profile > default and prints the result, each setting with its source. Passwords are masked.'
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> prod --json', 'MKT_BROKERS=10.0.0.5:9092 <%= config.bin %> <%= command.id %>']
+  static override description =
+    'Applies the precedence flag > MKT_* environment > profile > default and prints the result, each setting with its source. Passwords are masked.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> prod --json',
+    'MKT_BROKERS=10.0.0.5:9092 <%= config.bin %> <%= command.id %>',
+  ]
   static override args = {name: Args.string({description: 'Profile to show (default: the active one).'})}
 
   async run(): Promise<{file: string; stored: boolean; profile: Profile; sources: ResolvedProfile['sources']}> {

@@ -10,7 +10,13 @@ export default class SchemaList extends BaseCommand<typeof SchemaList> {
   async run(): Promise<{subjects: SubjectSummary[]}> {
     const subjects = await listSubjects(this.connection().profile)
     if (subjects.length === 0) this.log('No subjects yet. `mkt shop send` registers the card schema on first use.')
-    else this.log(renderTable(['subject', 'versions', 'latest id'], subjects.map((s) => [s.subject, s.versions.join(', '), s.latestId])))
+    else
+      this.log(
+        renderTable(
+          ['subject', 'versions', 'latest id'],
+          subjects.map((s) => [s.subject, s.versions.join(', '), s.latestId]),
+        ),
+      )
     return {subjects}
   }
 }

@@ -4,8 +4,11 @@ import {showSubject, type SubjectVersion} from '../../src/schema/index.js'
 import {BaseCommand} from '../../src/ui/base-command.js'
 
 export default class SchemaShow extends BaseCommand<typeof SchemaShow> {
-  static override summary = 'Print one version of a subject\'s schema.'
-  static override examples = ['<%= config.bin %> <%= command.id %> shop-products-value', '<%= config.bin %> <%= command.id %> shop-products-value --version 1 --json']
+  static override summary = "Print one version of a subject's schema."
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> shop-products-value',
+    '<%= config.bin %> <%= command.id %> shop-products-value --version 1 --json',
+  ]
   static override args = {subject: Args.string({required: true, description: 'Subject, e.g. shop-products-value.'})}
   static override flags = {version: Flags.string({description: 'Version number or "latest".', default: 'latest'})}
 

@@ -18,7 +18,10 @@ A card counts as sent only once Kafka acknowledged it (every in-sync replica, at
   static override examples = [
     '<%= config.bin %> <%= command.id %> --file data/products.json',
     {description: 'A million synthetic cards, the same for the same seed', command: '<%= config.bin %> <%= command.id %> --generate 1000000 --seed 42'},
-    {description: 'A live shop: re-send the catalogue with fresh prices, 20 cards a second, until Ctrl-C', command: '<%= config.bin %> <%= command.id %> --file data/products.json --continuous --rate 20 --store store_007'},
+    {
+      description: 'A live shop: re-send the catalogue with fresh prices, 20 cards a second, until Ctrl-C',
+      command: '<%= config.bin %> <%= command.id %> --file data/products.json --continuous --rate 20 --store store_007',
+    },
   ]
 
   static override flags = {
@@ -30,7 +33,11 @@ A card counts as sent only once Kafka acknowledged it (every in-sync replica, at
     rate: Flags.integer({description: 'Cards per second (default: as fast as possible).', min: 1, exclusive: ['delay']}),
     delay: Flags.string({description: 'Seconds between cards, e.g. 0.5.'}),
     topic: Flags.string({description: 'Target topic.', default: 'shop-products'}),
-    'delivery-timeout': Flags.integer({description: 'Seconds Kafka may take to acknowledge a card, retries and leader elections included, before it counts as not acknowledged.', default: 60, min: 1}),
+    'delivery-timeout': Flags.integer({
+      description: 'Seconds Kafka may take to acknowledge a card, retries and leader elections included, before it counts as not acknowledged.',
+      default: 60,
+      min: 1,
+    }),
     threads: Flags.integer({description: 'Worker threads that parse, validate and encode (default: one per core, at least 2; 0 = none).', min: 0, max: 16}),
   }
 
@@ -60,7 +67,8 @@ A card counts as sent only once Kafka acknowledged it (every in-sync replica, at
         ...(flags.threads === undefined ? {} : {threads: flags.threads}),
         ...(flags.store ? {store: flags.store} : {}),
         deliveryTimeoutMs: flags['delivery-timeout'] * 1000,
-        onProgress: (s) => status.update(`sent ${s.sent.toLocaleString('en')}  rejected ${s.rejected.toLocaleString('en')}  ${s.perSecond.toLocaleString('en')} cards/s`),
+        onProgress: (s) =>
+          status.update(`sent ${s.sent.toLocaleString('en')}  rejected ${s.rejected.toLocaleString('en')}  ${s.perSecond.toLocaleString('en')} cards/s`),
         onReject: (where, errors) => {
           if (shown++ < SHOWN_REJECTIONS) status.print(`${chalk.yellow('rejected')} ${where}: ${errors.join('; ')}`)
         },
@@ -68,11 +76,17 @@ A card counts as sent only once Kafka acknowledged it (every in-sync replica, at
       status.clear()
       if (shown > SHOWN_REJECTIONS) this.logToStderr(chalk.dim(`… and ${shown - SHOWN_REJECTIONS} more rejected; see \`mkt consume ${stats.dlqTopic}\`.`))
       const seconds = (stats.elapsedMs / 1000).toFixed(1)
-      this.log(`${stats.interrupted ? 'Interrupted: ' : ''}sent ${stats.sent} card(s) to ${stats.topic}, rejected ${stats.rejected} to ${stats.dlqTopic}, in ${seconds}s (${stats.perSecond} cards/s).`)
+      this.log(
+        `${stats.interrupted ? 'Interrupted: ' : ''}sent ${stats.sent} card(s) to ${stats.topic}, rejected ${stats.rejected} to ${stats.dlqTopic}, in ${seconds}s (${stats.perSecond} cards/s).`,
+      )
       if (stats.rejected > 0) process.exitCode = ExitCode.rejected
       if (stats.unacknowledged > 0) {
-        process.stderr.write(`${chalk.red('Error:')} ${stats.failure} ${stats.unacknowledged} card(s) were not acknowledged and are written to ${stats.unacknowledgedFile}.\n`)
-        process.stderr.write(`${chalk.dim('Hint:')} When the brokers are back (\`mkt topics describe ${stats.topic}\`), send exactly those: \`mkt shop send --file ${stats.unacknowledgedFile}\`.\n`)
+        process.stderr.write(
+          `${chalk.red('Error:')} ${stats.failure} ${stats.unacknowledged} card(s) were not acknowledged and are written to ${stats.unacknowledgedFile}.\n`,
+        )
+        process.stderr.write(
+          `${chalk.dim('Hint:')} When the brokers are back (\`mkt topics describe ${stats.topic}\`), send exactly those: \`mkt shop send --file ${stats.unacknowledgedFile}\`.\n`,
+        )
         process.exitCode = ExitCode.notAcknowledged
       }
       return stats

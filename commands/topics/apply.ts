@@ -31,7 +31,9 @@ export default class TopicsApply extends BaseCommand<typeof TopicsApply> {
     for (const action of plan.actions) this.log(`${result.dryRun ? chalk.yellow('~') : chalk.green('+')} ${describeAction(action)}`)
     for (const d of plan.drift) this.log(`${chalk.red('!')} ${d.name} ${d.message}`)
     if (plan.unmanaged.length > 0) this.log(chalk.dim(`  not in the spec (kept; --prune deletes): ${plan.unmanaged.join(', ')}`))
-    this.log(`${plan.actions.length} change(s) ${verb} apply, ${plan.unchanged.length} topic(s) already as specified, ${plan.drift.length} drift warning(s) on ${result.brokers} broker(s).`)
+    this.log(
+      `${plan.actions.length} change(s) ${verb} apply, ${plan.unchanged.length} topic(s) already as specified, ${plan.drift.length} drift warning(s) on ${result.brokers} broker(s).`,
+    )
     return result
   }
 }

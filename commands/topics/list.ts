@@ -7,7 +7,8 @@ import {renderTable} from '../../src/ui/table.js'
 
 export default class TopicsList extends BaseCommand<typeof TopicsList> {
   static override summary = 'List topics with partitions, replication, ISR health and configs.'
-  static override description = 'One row per topic on the cluster. "spec" tells whether compose/topics.yaml declares it; "under-replicated" counts partitions whose ISR is smaller than their replica set.'
+  static override description =
+    'One row per topic on the cluster. "spec" tells whether compose/topics.yaml declares it; "under-replicated" counts partitions whose ISR is smaller than their replica set.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --all --json']
   static override flags = {
     all: Flags.boolean({char: 'a', description: 'Include internal topics (names starting with "_").'}),
@@ -27,7 +28,9 @@ export default class TopicsList extends BaseCommand<typeof TopicsList> {
           t.partitions,
           t.replication,
           t.underReplicated > 0 ? chalk.red(String(t.underReplicated)) : '0',
-          Object.entries(t.configs).map(([k, v]) => `${k}=${v}`).join(' ') || '-',
+          Object.entries(t.configs)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ') || '-',
           t.inSpec ? 'yes' : t.internal ? 'internal' : 'no',
         ]),
       ),

@@ -31,8 +31,32 @@ async function main(): Promise<void> {
   const env = {MKT_CONFIG: path.join(runtime.root, 'config.yaml'), MKT_PROFILE: 'bench', MKT_LOG_LEVEL: 'info'}
   const replicated = {'min.insync.replicas': '2', 'unclean.leader.election.enable': 'false'}
   try {
-    for (const [topic, partitions] of [['fo-in', 6], ['fo-out', 6], ['fo-events', 3], ['fo-dlq', 3], ['fo-bans', 1]] as const) await createTopic(profile, topic, partitions, 3, replicated)
-    const filterArgs = ['filter', 'start', '--group', 'fo', '--input-topic', 'fo-in', '--output-topic', 'fo-out', '--events-topic', 'fo-events', '--dlq-topic', 'fo-dlq', '--bans-topic', 'fo-bans', '--metrics-port', '0']
+    for (const [topic, partitions] of [
+      ['fo-in', 6],
+      ['fo-out', 6],
+      ['fo-events', 3],
+      ['fo-dlq', 3],
+      ['fo-bans', 1],
+    ] as const)
+      await createTopic(profile, topic, partitions, 3, replicated)
+    const filterArgs = [
+      'filter',
+      'start',
+      '--group',
+      'fo',
+      '--input-topic',
+      'fo-in',
+      '--output-topic',
+      'fo-out',
+      '--events-topic',
+      'fo-events',
+      '--dlq-topic',
+      'fo-dlq',
+      '--bans-topic',
+      'fo-bans',
+      '--metrics-port',
+      '0',
+    ]
     const a = startCli(filterArgs, env, process.env.BENCH_FILTER_BIN)
     const b = startCli(filterArgs, env, process.env.BENCH_FILTER_BIN)
     await Promise.all([a.waitFor(/"msg":"filtering"/, 60_000, 'stderr'), b.waitFor(/"msg":"filtering"/, 60_000, 'stderr')])
@@ -56,7 +80,10 @@ async function main(): Promise<void> {
     let sampling = true
     const sampler = (async () => {
       while (sampling) {
-        const total = await withAdmin(profile, async (admin) => (await admin.fetchTopicOffsets('fo-in')).reduce((s, o) => s + Number(o.high), 0), {retries: 1, requestTimeout: 2000}).catch(() => undefined)
+        const total = await withAdmin(profile, async (admin) => (await admin.fetchTopicOffsets('fo-in')).reduce((s, o) => s + Number(o.high), 0), {
+          retries: 1,
+          requestTimeout: 2000,
+        }).catch(() => undefined)
         if (total !== undefined) acked.push({at: Date.now(), total})
         await sleep(100)
       }
@@ -77,7 +104,11 @@ async function main(): Promise<void> {
 
     await at(40)
     const partitionsOf = (w: typeof a) => {
-      const line = w.stderr().split('\n').filter((l) => l.includes('"partitions assigned"')).at(-1)
+      const line = w
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('"partitions assigned"'))
+        .at(-1)
       return line ? ((JSON.parse(line) as {assignment: number[]}).assignment ?? []) : []
     }
     const killedParts = partitionsOf(a)
@@ -144,22 +175,32 @@ async function main(): Promise<void> {
       ['steady after', phase.workerStopped! + 10_000, Number.POSITIVE_INFINITY],
     ]
     const rows = windows.map(([name, lo, hi]) => {
-      const lat = seen.filter((r) => r.at - r.latency >= lo && r.at - r.latency < hi).map((r) => r.latency).sort((x, y) => x - y)
+      const lat = seen
+        .filter((r) => r.at - r.latency >= lo && r.at - r.latency < hi)
+        .map((r) => r.latency)
+        .sort((x, y) => x - y)
       return [name, lat.length, `${percentile(lat, 50)} ms`, `${percentile(lat, 99)} ms`, `${lat.at(-1) ?? Number.NaN} ms`]
     })
     // The same latencies on a timeline (5 s buckets by produce time), to see where each disturbance starts and ends.
     const timeline: Array<Array<string | number>> = []
     for (let t = 0; t < SECONDS + 5; t += 5) {
-      const lat = seen.filter((r) => r.at - r.latency >= started + t * 1000 && r.at - r.latency < started + (t + 5) * 1000).map((r) => r.latency).sort((x, y) => x - y)
+      const lat = seen
+        .filter((r) => r.at - r.latency >= started + t * 1000 && r.at - r.latency < started + (t + 5) * 1000)
+        .map((r) => r.latency)
+        .sort((x, y) => x - y)
       if (lat.length === 0) continue
-      const events = Object.entries(phase).filter(([, when]) => when >= started + t * 1000 && when < started + (t + 5) * 1000).map(([name]) => name)
+      const events = Object.entries(phase)
+        .filter(([, when]) => when >= started + t * 1000 && when < started + (t + 5) * 1000)
+        .map(([name]) => name)
       timeline.push([`${t}-${t + 5} s`, lat.length, `${percentile(lat, 50)} ms`, `${percentile(lat, 99)} ms`, events.join(', ')])
     }
     const counts = new Map<string, number>()
     await consumeTopic(profile, 'fo-out', {onRecord: (r) => counts.set(r.key!, (counts.get(r.key!) ?? 0) + 1)})
     const duplicated = [...counts.values()].filter((n) => n > 1).length
 
-    console.log(`\nFailover: ${CARDS.toLocaleString('en')} cards at ${RATE}/s, 3 brokers (replication 3, min.insync.replicas 2), two exactly-once filter workers\n`)
+    console.log(
+      `\nFailover: ${CARDS.toLocaleString('en')} cards at ${RATE}/s, 3 brokers (replication 3, min.insync.replicas 2), two exactly-once filter workers\n`,
+    )
     console.log(renderTable(['phase (by produce time)', 'cards', 'latency p50', 'latency p99', 'max'], rows))
     console.log('')
     console.log(renderTable(['produced at', 'cards', 'latency p50', 'latency p99', 'events'], timeline))
@@ -176,7 +217,9 @@ async function main(): Promise<void> {
         ],
       ),
     )
-    console.log(`\nCheck: ${counts.size.toLocaleString('en')} of ${CARDS.toLocaleString('en')} cards in fo-out, ${duplicated} duplicated → ${counts.size === CARDS && duplicated === 0 ? 'nothing lost or duplicated' : 'DEFECT'}`)
+    console.log(
+      `\nCheck: ${counts.size.toLocaleString('en')} of ${CARDS.toLocaleString('en')} cards in fo-out, ${duplicated} duplicated → ${counts.size === CARDS && duplicated === 0 ? 'nothing lost or duplicated' : 'DEFECT'}`,
+    )
   } finally {
     await runtime.close()
   }

@@ -29,7 +29,14 @@ async function main(): Promise<void> {
     for (const mode of ['eos', 'alo']) for (const t of [`bench-out-${mode}`, `bench-events-${mode}`, `bench-lat-out-${mode}`]) await createTopic(profile, t, 6)
     await createTopic(profile, 'bench-dlq', 1)
     await createTopic(profile, 'bench-bans', 1)
-    await addBans(profile, [{productId: '100007', reason: 'bench'}, {sku: 'GARDEN-1', reason: 'bench'}], {topic: 'bench-bans'})
+    await addBans(
+      profile,
+      [
+        {productId: '100007', reason: 'bench'},
+        {sku: 'GARDEN-1', reason: 'bench'},
+      ],
+      {topic: 'bench-bans'},
+    )
 
     process.stderr.write(`bench: sending ${CARDS} cards…\n`)
     await sendCards(profile, fromValues(generateCards({count: CARDS, seed: 9})), {topic: 'bench-in', dlqTopic: 'bench-dlq'})
@@ -64,7 +71,11 @@ async function main(): Promise<void> {
         },
       })
       await following
-      await sendCards(profile, paced(fromValues(generateCards({count: expected, seed: 10, firstId: 5_000_000})), {rate: RATE}), {topic: `bench-lat-${mode}`, dlqTopic: 'bench-dlq', batchSize: 50})
+      await sendCards(profile, paced(fromValues(generateCards({count: expected, seed: 10, firstId: 5_000_000})), {rate: RATE}), {
+        topic: `bench-lat-${mode}`,
+        dlqTopic: 'bench-dlq',
+        batchSize: 50,
+      })
       const timeout = setTimeout(() => stop.abort(), 30_000)
       await reading
       clearTimeout(timeout)
@@ -78,7 +89,13 @@ async function main(): Promise<void> {
     console.log(
       renderTable(
         ['mode', 'cards/s', 'vs at-least-once', 'latency p50', 'latency p99'],
-        (['eos', 'alo'] as const).map((m) => [m === 'eos' ? 'exactly once (transactions)' : 'at least once', Math.round(results[m]!.rate), `${(results[m]!.rate / results.alo!.rate).toFixed(2)}x`, `${results[m]!.p50} ms`, `${results[m]!.p99} ms`]),
+        (['eos', 'alo'] as const).map((m) => [
+          m === 'eos' ? 'exactly once (transactions)' : 'at least once',
+          Math.round(results[m]!.rate),
+          `${(results[m]!.rate / results.alo!.rate).toFixed(2)}x`,
+          `${results[m]!.p50} ms`,
+          `${results[m]!.p99} ms`,
+        ]),
       ),
     )
     console.log(`\nTarget: EOS ≥ 0.5x at-least-once → ${ratio >= 0.5 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}x)`)

@@ -92,13 +92,31 @@ async function main(): Promise<void> {
     const mktRate = large.sent / large.sendSeconds
 
     const rows = [
-      [`mkt shop send (JSON Lines file, validate, Avro)`, large.sent, Math.round(mktRate), (large.bytes / 1024 / 1024 / large.sendSeconds).toFixed(1), mib(large.peakRssBytes), `${(mktRate / javaRate).toFixed(2)}x`],
-      [`Java ProducerPerformance (${recordSize}-byte records)`, Number(summary[1]), Math.round(javaRate), Number(summary[3]).toFixed(1), mib(java.peakRssBytes), '1.00x'],
+      [
+        `mkt shop send (JSON Lines file, validate, Avro)`,
+        large.sent,
+        Math.round(mktRate),
+        (large.bytes / 1024 / 1024 / large.sendSeconds).toFixed(1),
+        mib(large.peakRssBytes),
+        `${(mktRate / javaRate).toFixed(2)}x`,
+      ],
+      [
+        `Java ProducerPerformance (${recordSize}-byte records)`,
+        Number(summary[1]),
+        Math.round(javaRate),
+        Number(summary[3]).toFixed(1),
+        mib(java.peakRssBytes),
+        '1.00x',
+      ],
     ]
     console.log(`\nIngest: ${COUNT.toLocaleString('en')} cards, 1 broker, 6 partitions, acks=all, idempotent, LZ4\n`)
     console.log(renderTable(['producer', 'records', 'records/s', 'MB/s', 'peak RSS', 'vs Java'], rows))
-    console.log(`\nMemory as the file grows (mkt shop send): ${SMALL.toLocaleString('en')} cards → ${mib(small.peakRssBytes)}, ${COUNT.toLocaleString('en')} cards → ${mib(large.peakRssBytes)}`)
-    console.log(`Target: mkt ≥ 0.5x Java → ${mktRate / javaRate >= 0.5 ? 'met' : 'NOT met'}; flat memory (≤ 1.5x for 10x the cards) → ${large.peakRssBytes <= 1.5 * small.peakRssBytes ? 'met' : 'NOT met'}`)
+    console.log(
+      `\nMemory as the file grows (mkt shop send): ${SMALL.toLocaleString('en')} cards → ${mib(small.peakRssBytes)}, ${COUNT.toLocaleString('en')} cards → ${mib(large.peakRssBytes)}`,
+    )
+    console.log(
+      `Target: mkt ≥ 0.5x Java → ${mktRate / javaRate >= 0.5 ? 'met' : 'NOT met'}; flat memory (≤ 1.5x for 10x the cards) → ${large.peakRssBytes <= 1.5 * small.peakRssBytes ? 'met' : 'NOT met'}`,
+    )
   } finally {
     await runtime.close()
   }

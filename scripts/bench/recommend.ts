@@ -8,7 +8,6 @@
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-
 import {runAnalytics, setupPython} from '../../src/analytics/index.js'
 import {viewEvent, VIEWS_TOPIC, type ViewEvent} from '../../src/client/views.js'
 import {consumeTopic, endOffsets} from '../../src/consume/index.js'
@@ -36,16 +35,46 @@ async function writeEvents(profile: Parameters<typeof runAnalytics>[0], count: n
   const categories = [...byCategory.keys()]
   const users = Math.max(10, Math.floor(count / 25))
   const taste = Array.from({length: users}, () => faker.helpers.arrayElement(categories))
-  const views = await EventSink.open<ViewEvent>(profile, {topic: VIEWS_TOPIC, schemaTopic: VIEWS_TOPIC, key: (e) => e.user_id, role: 'bench', maxQueued: 1_000_000})
-  const searches = await EventSink.open<SearchEvent>(profile, {topic: SEARCHES_TOPIC, schemaTopic: SEARCHES_TOPIC, key: (e) => e.user_id, role: 'bench', maxQueued: 1_000_000})
-  const pick = (user: number) => faker.helpers.arrayElement(byCategory.get(faker.datatype.boolean({probability: 0.8}) ? taste[user]! : faker.helpers.arrayElement(categories))!)
+  const views = await EventSink.open<ViewEvent>(profile, {
+    topic: VIEWS_TOPIC,
+    schemaTopic: VIEWS_TOPIC,
+    key: (e) => e.user_id,
+    role: 'bench',
+    maxQueued: 1_000_000,
+  })
+  const searches = await EventSink.open<SearchEvent>(profile, {
+    topic: SEARCHES_TOPIC,
+    schemaTopic: SEARCHES_TOPIC,
+    key: (e) => e.user_id,
+    role: 'bench',
+    maxQueued: 1_000_000,
+  })
+  const pick = (user: number) =>
+    faker.helpers.arrayElement(byCategory.get(faker.datatype.boolean({probability: 0.8}) ? taste[user]! : faker.helpers.arrayElement(categories))!)
   for (let i = 0; i < count; i++) {
     const user = faker.number.int({min: 0, max: users - 1})
     const userId = `bench-${seed}-${user}`
     if (faker.datatype.boolean({probability: 0.6})) views.emit(viewEvent(userId, pick(user), 'bench'))
     else {
       const ids = Array.from({length: 10}, () => pick(user))
-      searches.emit({event_id: `${seed}-${i}`, user_id: userId, query: 'товар', category: null, brand: null, min_price: null, max_price: null, in_stock: false, sort: 'relevance', limit: 10, result_ids: ids, total_hits: 10, match_mode: 'all-words', latency_ms: 1, served_by: 'local', searched_at: new Date().toISOString()})
+      searches.emit({
+        event_id: `${seed}-${i}`,
+        user_id: userId,
+        query: 'товар',
+        category: null,
+        brand: null,
+        min_price: null,
+        max_price: null,
+        in_stock: false,
+        sort: 'relevance',
+        limit: 10,
+        result_ids: ids,
+        total_hits: 10,
+        match_mode: 'all-words',
+        latency_ms: 1,
+        served_by: 'local',
+        searched_at: new Date().toISOString(),
+      })
     }
     if (i % 20_000 === 19_999) await Promise.all([views.flush(), searches.flush()])
   }
@@ -76,10 +105,20 @@ async function main(): Promise<void> {
       written = size
       process.stderr.write(`bench: Spark job over ${size.toLocaleString('en')} events…\n`)
       const started = Date.now()
-      const summary = await runAnalytics(profile, {master: 'local[*]', lake: path.join(runtime.root, 'lake'), onProgress: (e) => e.type === 'done' && process.stderr.write(`bench:   ${e.id}: ${e.detail ?? ''}\n`)})
+      const summary = await runAnalytics(profile, {
+        master: 'local[*]',
+        lake: path.join(runtime.root, 'lake'),
+        onProgress: (e) => e.type === 'done' && process.stderr.write(`bench:   ${e.id}: ${e.detail ?? ''}\n`),
+      })
       jobTimes.push({events: size, seconds: (Date.now() - started) / 1000, users: summary.recommendations})
     }
-    for (const t of jobTimes) rows.push([`Spark job, ${t.events.toLocaleString('en')} events, ${PRODUCTS.toLocaleString('en')} products`, `${t.seconds.toFixed(1)} s`, `${t.users.toLocaleString('en')} users with a list`, t.events >= 1_000_000 ? (t.seconds < 120 ? 'met (< 2 min)' : 'NOT met (< 2 min)') : ''])
+    for (const t of jobTimes)
+      rows.push([
+        `Spark job, ${t.events.toLocaleString('en')} events, ${PRODUCTS.toLocaleString('en')} products`,
+        `${t.seconds.toFixed(1)} s`,
+        `${t.users.toLocaleString('en')} users with a list`,
+        t.events >= 1_000_000 ? (t.seconds < 120 ? 'met (< 2 min)' : 'NOT met (< 2 min)') : '',
+      ])
 
     process.stderr.write('bench: starting `mkt recommend serve`…\n')
     serve = measure(cli, ['recommend', 'serve', '--metrics-port', '0'], env, (pid) => (servePid = pid))
@@ -104,7 +143,13 @@ async function main(): Promise<void> {
     const from = await endOffsets(profile, 'client-views')
     const seen = new Map<string, () => void>()
     const stop = new AbortController()
-    const reading = consumeTopic(profile, 'client-views', {follow: true, startOffsets: from, maxWaitMs: 10, signal: stop.signal, onRecord: (r) => seen.get((r.value as ViewEvent).event_id)?.()})
+    const reading = consumeTopic(profile, 'client-views', {
+      follow: true,
+      startOffsets: from,
+      maxWaitMs: 10,
+      signal: stop.signal,
+      onRecord: (r) => seen.get((r.value as ViewEvent).event_id)?.(),
+    })
     const sink = await EventSink.open<ViewEvent>(profile, {topic: VIEWS_TOPIC, schemaTopic: VIEWS_TOPIC, key: (e) => e.user_id, role: 'bench', intervalMs: 0})
     const hop = async () => {
       const event = viewEvent('bench-hop', '1', 'bench')
@@ -126,7 +171,12 @@ async function main(): Promise<void> {
     times.sort((a, b) => a - b)
     hops.sort((a, b) => a - b)
     const ms = (v: number) => `${v.toFixed(1)} ms`
-    rows.push([`recommend --wait round trip (${ROUND_TRIPS}, recommender running)`, `p50 ${ms(percentile(times, 50))}`, `p99 ${ms(percentile(times, 99))}`, percentile(times, 99) < 50 ? 'met (p99 < 50 ms)' : 'NOT met (p99 < 50 ms)'])
+    rows.push([
+      `recommend --wait round trip (${ROUND_TRIPS}, recommender running)`,
+      `p50 ${ms(percentile(times, 50))}`,
+      `p99 ${ms(percentile(times, 99))}`,
+      percentile(times, 99) < 50 ? 'met (p99 < 50 ms)' : 'NOT met (p99 < 50 ms)',
+    ])
     rows.push([`reference: one produce → consume hop (${ROUND_TRIPS})`, `p50 ${ms(percentile(hops, 50))}`, `p99 ${ms(percentile(hops, 99))}`, ''])
   } finally {
     if (servePid) process.kill(servePid, 'SIGTERM')

@@ -19,7 +19,13 @@ export async function benchRuntime(brokers: 1 | 3 = 1): Promise<{profile: Profil
   }
   while (!(await free(base))) base += 8
   process.stderr.write(`bench: starting a runtime with ${brokers} broker(s) on ports ${base}-${base + span - 1}…\n`)
-  const up = await infraUp({runtime: 'local', stateDir: path.join(root, 'state'), overrides: {brokers, kafkaPort: base, registryPort: base + 2 * brokers}, configFile: path.join(root, 'config.yaml'), profileName: 'bench'})
+  const up = await infraUp({
+    runtime: 'local',
+    stateDir: path.join(root, 'state'),
+    overrides: {brokers, kafkaPort: base, registryPort: base + 2 * brokers},
+    configFile: path.join(root, 'config.yaml'),
+    profileName: 'bench',
+  })
   const profile = profileForLayout(up.state.layout, 'bench')
   return {
     profile,
@@ -34,7 +40,12 @@ export async function benchRuntime(brokers: 1 | 3 = 1): Promise<{profile: Profil
 
 export async function createTopic(profile: Profile, topic: string, partitions: number, replication = 1, configs: Record<string, string> = {}): Promise<void> {
   await withAdmin(profile, async (admin) => {
-    await admin.createTopics({waitForLeaders: false, topics: [{topic, numPartitions: partitions, replicationFactor: replication, configEntries: Object.entries(configs).map(([name, value]) => ({name, value}))}]})
+    await admin.createTopics({
+      waitForLeaders: false,
+      topics: [
+        {topic, numPartitions: partitions, replicationFactor: replication, configEntries: Object.entries(configs).map(([name, value]) => ({name, value}))},
+      ],
+    })
     await waitForLeaders(admin, [topic], replication)
   })
 }

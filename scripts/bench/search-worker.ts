@@ -8,7 +8,17 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {analyze, CatalogIndex, loadSnapshot, normalizeLabel, parseSearchQuery, saveSnapshot, SNAPSHOT_VERSION, topK, type SearchQuery} from '../../src/search/index.js'
+import {
+  analyze,
+  CatalogIndex,
+  loadSnapshot,
+  normalizeLabel,
+  parseSearchQuery,
+  saveSnapshot,
+  SNAPSHOT_VERSION,
+  topK,
+  type SearchQuery,
+} from '../../src/search/index.js'
 import {generateCards} from '../../src/shop/generate.js'
 import {benchQueries} from './search-queries.js'
 
@@ -54,7 +64,16 @@ async function indexSide(): Promise<unknown> {
 
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-bench-snap-')), 'catalog.snapshot')
   let started = performance.now()
-  const meta = {format: 'mkt-search-snapshot' as const, version: SNAPSHOT_VERSION, topic: 'bench', brokers: ['bench'], savedAt: new Date().toISOString(), offsets: {}, products: index.size, texts: index.texts}
+  const meta = {
+    format: 'mkt-search-snapshot' as const,
+    version: SNAPSHOT_VERSION,
+    topic: 'bench',
+    brokers: ['bench'],
+    savedAt: new Date().toISOString(),
+    offsets: {},
+    products: index.size,
+    texts: index.texts,
+  }
   const {bytes} = await saveSnapshot(file, meta, index.snapshot())
   const writeMs = performance.now() - started
   started = performance.now()
@@ -79,7 +98,10 @@ function naiveSide(): unknown {
   }))
   const rss = settledRss()
   const search = (q: SearchQuery) => {
-    const words = q.text.split(/\s+/).map(normalizeLabel).filter((w) => analyze(w).length > 0)
+    const words = q.text
+      .split(/\s+/)
+      .map(normalizeLabel)
+      .filter((w) => analyze(w).length > 0)
     const hits: Array<{id: string; score: number}> = []
     for (const c of cards) {
       if ((q.category && c.category !== normalizeLabel(q.category)) || (q.brand && c.brand !== normalizeLabel(q.brand))) continue

@@ -55,7 +55,11 @@ async function side<T>(mode: 'index' | 'naive', count: number): Promise<T & {pea
 }
 
 /** The real `mkt index start` process holding `cards` cards: its memory once caught up, and at peak. */
-async function indexerProcess(runtime: Awaited<ReturnType<typeof benchRuntime>>, env: Record<string, string>, cards: number): Promise<{settled: number; peak: number; catchUpMs: number}> {
+async function indexerProcess(
+  runtime: Awaited<ReturnType<typeof benchRuntime>>,
+  env: Record<string, string>,
+  cards: number,
+): Promise<{settled: number; peak: number; catchUpMs: number}> {
   const cli = path.join(packageRoot(), 'bin', 'run.js')
   process.stderr.write(`bench: ${cards.toLocaleString('en')} cards into filtered-products, then the memory of \`mkt index start\` holding them…\n`)
   const send = await measure(cli, ['shop', 'send', '--generate', String(cards), '--seed', '31', '--topic', 'filtered-products'], env)
@@ -63,8 +67,19 @@ async function indexerProcess(runtime: Awaited<ReturnType<typeof benchRuntime>>,
   const port = 39_000 + Math.floor(Math.random() * 1000)
   let pid = 0
   const started = Date.now()
-  const run = measure(cli, ['index', 'start', '--port', String(port), '--snapshot-interval', '0', '--snapshot-file', path.join(runtime.root, 'cli.snapshot')], env, (p) => (pid = p))
-  const caughtUp = async () => (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json() as Promise<{caughtUp?: boolean}>, () => undefined))?.caughtUp === true
+  const run = measure(
+    cli,
+    ['index', 'start', '--port', String(port), '--snapshot-interval', '0', '--snapshot-file', path.join(runtime.root, 'cli.snapshot')],
+    env,
+    (p) => (pid = p),
+  )
+  const caughtUp = async () =>
+    (
+      await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.json() as Promise<{caughtUp?: boolean}>,
+        () => undefined,
+      )
+    )?.caughtUp === true
   while (!(await caughtUp())) {
     if (Date.now() - started > 120_000) throw new Error('mkt index start did not catch up within 2 minutes')
     await sleep(100)
@@ -78,7 +93,10 @@ async function indexerProcess(runtime: Awaited<ReturnType<typeof benchRuntime>>,
   return {settled, peak: done.peakRssBytes, catchUpMs}
 }
 
-async function freshness(): Promise<{memory: {settled: number; peak: number; catchUpMs: number}; fresh: {p50: number; p99: number; max: number; count: number}}> {
+async function freshness(): Promise<{
+  memory: {settled: number; peak: number; catchUpMs: number}
+  fresh: {p50: number; p99: number; max: number; count: number}
+}> {
   const runtime = await benchRuntime()
   const env = {MKT_CONFIG: path.join(runtime.root, 'config.yaml'), MKT_PROFILE: 'bench', NO_COLOR: '1', MKT_LOG_LEVEL: 'warn'}
   const cli = path.join(packageRoot(), 'bin', 'run.js')
@@ -89,7 +107,12 @@ async function freshness(): Promise<{memory: {settled: number; peak: number; cat
   try {
     const memory = await indexerProcess(runtime, env, 100_000)
     filter = measure(cli, ['filter', 'start', '--metrics-port', '0'], env, (p) => (filterPid = p))
-    indexer = await startIndexer(runtime.profile, {logger: workerLogger('bench-index').child({}, {level: 'warn'}), snapshotIntervalS: 0, snapshotFile: path.join(runtime.root, 'catalog.snapshot'), onFresh: (ms) => ages.push(ms)})
+    indexer = await startIndexer(runtime.profile, {
+      logger: workerLogger('bench-index').child({}, {level: 'warn'}),
+      snapshotIntervalS: 0,
+      snapshotFile: path.join(runtime.root, 'catalog.snapshot'),
+      onFresh: (ms) => ages.push(ms),
+    })
     await indexer.ready
     const sendPaced = async (count: number, seed: number) => {
       const send = await measure(cli, ['shop', 'send', '--generate', String(count), '--seed', String(seed), '--rate', String(RATE)], env)
@@ -122,18 +145,35 @@ async function main(): Promise<void> {
     const index = await side<IndexSide>('index', size)
     const naive = await side<NaiveSide>('naive', size)
     const ms = (v: number) => v.toFixed(2)
-    rows.push([`index, ${size.toLocaleString('en')} cards (${index.texts.toLocaleString('en')} texts)`, Math.round(index.perSecond).toLocaleString('en'), mib(index.rss), mib(index.peakRss), `${mib(index.snapshotBytes)} / ${(index.writeMs / 1000).toFixed(1)}s / ${(index.loadMs / 1000).toFixed(1)}s`, ms(index.latency.p50), ms(index.latency.p99)])
+    rows.push([
+      `index, ${size.toLocaleString('en')} cards (${index.texts.toLocaleString('en')} texts)`,
+      Math.round(index.perSecond).toLocaleString('en'),
+      mib(index.rss),
+      mib(index.peakRss),
+      `${mib(index.snapshotBytes)} / ${(index.writeMs / 1000).toFixed(1)}s / ${(index.loadMs / 1000).toFixed(1)}s`,
+      ms(index.latency.p50),
+      ms(index.latency.p99),
+    ])
     rows.push([`naive scan, ${size.toLocaleString('en')} cards`, '-', mib(naive.rss), mib(naive.peakRss), '-', ms(naive.latency.p50), ms(naive.latency.p99)])
-    if (size === 100_000) targets.push(`100,000 cards: query p50 ${ms(index.latency.p50)} ms (< 2) → ${met(index.latency.p50 < 2)}; p99 ${ms(index.latency.p99)} ms (< 10) → ${met(index.latency.p99 < 10)}`)
+    if (size === 100_000)
+      targets.push(
+        `100,000 cards: query p50 ${ms(index.latency.p50)} ms (< 2) → ${met(index.latency.p50 < 2)}; p99 ${ms(index.latency.p99)} ms (< 10) → ${met(index.latency.p99 < 10)}`,
+      )
   }
   const {memory, fresh} = await freshness()
-  targets.push(`search process (mkt index start) holding 100,000 cards: ${mib(memory.settled)} settled, ${mib(memory.peak)} peak (< 300 MiB) → ${met(memory.peak < 300 * 1024 * 1024)}`)
+  targets.push(
+    `search process (mkt index start) holding 100,000 cards: ${mib(memory.settled)} settled, ${mib(memory.peak)} peak (< 300 MiB) → ${met(memory.peak < 300 * 1024 * 1024)}`,
+  )
   targets.push(`freshness p99 ${fresh.p99} ms (< 1000) → ${met(fresh.p99 < 1000)}`)
 
   console.log('\nSearch: the index (minisearch over Russian-analysed text) against a naive linear scan, same cards, same queries\n')
   console.log(renderTable(['', 'indexed/s', 'RSS settled', 'RSS peak', 'snapshot size / write / load', 'query p50 ms', 'query p99 ms'], rows))
-  console.log(`\nmkt index start, 100,000 cards from filtered-products: caught up in ${(memory.catchUpMs / 1000).toFixed(1)}s, RSS ${mib(memory.settled)} settled, ${mib(memory.peak)} peak`)
-  console.log(`\nFreshness (shop send at ${RATE}/s → exactly-once filter → indexer, ${fresh.count} cards): p50 ${fresh.p50} ms, p99 ${fresh.p99} ms, max ${fresh.max} ms`)
+  console.log(
+    `\nmkt index start, 100,000 cards from filtered-products: caught up in ${(memory.catchUpMs / 1000).toFixed(1)}s, RSS ${mib(memory.settled)} settled, ${mib(memory.peak)} peak`,
+  )
+  console.log(
+    `\nFreshness (shop send at ${RATE}/s → exactly-once filter → indexer, ${fresh.count} cards): p50 ${fresh.p50} ms, p99 ${fresh.p99} ms, max ${fresh.max} ms`,
+  )
   console.log(`Targets: ${targets.join('\n         ')}`)
 }
 

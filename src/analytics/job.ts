@@ -29,7 +29,15 @@ export interface AnalyticsTopics {
   recommendations: string
 }
 
-export const DEFAULT_TOPICS: AnalyticsTopics = {products: CATALOG_TOPIC, bans: BANS_TOPIC, searches: SEARCHES_TOPIC, views: VIEWS_TOPIC, requests: REQUESTS_TOPIC, stats: STATS_TOPIC, recommendations: RECOMMENDATIONS_TOPIC}
+export const DEFAULT_TOPICS: AnalyticsTopics = {
+  products: CATALOG_TOPIC,
+  bans: BANS_TOPIC,
+  searches: SEARCHES_TOPIC,
+  views: VIEWS_TOPIC,
+  requests: REQUESTS_TOPIC,
+  stats: STATS_TOPIC,
+  recommendations: RECOMMENDATIONS_TOPIC,
+}
 
 export interface AnalyticsOptions {
   /** Spark master: local[*] by default, spark://host:7077 for a cluster. */
@@ -80,8 +88,16 @@ export async function runAnalytics(profile: Profile, options: AnalyticsOptions =
   const [{python}] = await Promise.all([findPython(), checkJava(17)])
   const existing = new Set(await withAdmin(profile, (admin) => retryRetriable(() => admin.listTopics()), {role: 'analytics'}))
   const missing = Object.values(topics).filter((t) => !existing.has(t))
-  if (missing.length > 0) throw new MktError(`The analytics job needs topic(s) ${missing.join(', ')}, which do not exist.`, 'Create the platform topics with `mkt topics apply`.', 'notFound')
-  const [stats, recommendations] = await Promise.all([topicValueSchema(profile, topics.stats, STATS_TOPIC), topicValueSchema(profile, topics.recommendations, RECOMMENDATIONS_TOPIC)])
+  if (missing.length > 0)
+    throw new MktError(
+      `The analytics job needs topic(s) ${missing.join(', ')}, which do not exist.`,
+      'Create the platform topics with `mkt topics apply`.',
+      'notFound',
+    )
+  const [stats, recommendations] = await Promise.all([
+    topicValueSchema(profile, topics.stats, STATS_TOPIC),
+    topicValueSchema(profile, topics.recommendations, RECOMMENDATIONS_TOPIC),
+  ])
 
   const lake = lakeUri(options.lake ?? defaultLake(profile))
   const config = {
@@ -90,7 +106,10 @@ export async function runAnalytics(profile: Profile, options: AnalyticsOptions =
     ...(profile.tls ? {tls: profile.tls} : {}),
     registry: profile.schemaRegistry,
     topics,
-    outputs: {stats: {schema_id: stats.id, schema: stats.type.schema()}, recommendations: {schema_id: recommendations.id, schema: recommendations.type.schema()}},
+    outputs: {
+      stats: {schema_id: stats.id, schema: stats.type.schema()},
+      recommendations: {schema_id: recommendations.id, schema: recommendations.type.schema()},
+    },
     master: options.master ?? 'local[*]',
     lake,
     top_n: options.topN ?? 50,
@@ -101,7 +120,10 @@ export async function runAnalytics(profile: Profile, options: AnalyticsOptions =
   fs.writeFileSync(configFile, JSON.stringify(config), {mode: 0o600})
   try {
     return await new Promise<AnalyticsSummary>((resolve, reject) => {
-      const child = spawn(python, [path.join(packageRoot(), 'spark', 'analytics_job.py'), configFile], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, PYSPARK_PYTHON: python}})
+      const child = spawn(python, [path.join(packageRoot(), 'spark', 'analytics_job.py'), configFile], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {...process.env, PYSPARK_PYTHON: python},
+      })
       let summary: AnalyticsSummary | undefined
       let stderr = ''
       let buffered = ''
@@ -127,7 +149,14 @@ export async function runAnalytics(profile: Profile, options: AnalyticsOptions =
         if (code === 0 && summary) return resolve(summary)
         const lines = stderr.split('\n').filter((l) => l.trim() && !/^\s+at |^\s*\.\.\. \d+ more/.test(l))
         const reason = lines.filter((l) => /Error|error|Exception|SystemExit/.test(l)).at(-1) ?? lines.at(-1) ?? 'no output'
-        reject(new MktError(`The Spark analytics job failed (exit ${code}): ${reason.trim()}`, 'Run again with DEBUG=mkt* to see its whole output; check the brokers with `mkt status`.', 'jobFailed', {cause: new Error(stderr)}))
+        reject(
+          new MktError(
+            `The Spark analytics job failed (exit ${code}): ${reason.trim()}`,
+            'Run again with DEBUG=mkt* to see its whole output; check the brokers with `mkt status`.',
+            'jobFailed',
+            {cause: new Error(stderr)},
+          ),
+        )
       })
     })
   } finally {
@@ -139,7 +168,8 @@ export async function runAnalytics(profile: Profile, options: AnalyticsOptions =
 export function parseDuration(text: string, flag = '--every'): number {
   const parts = [...text.trim().matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h)/g)]
   const joined = parts.map((p) => p[0]).join('')
-  if (parts.length === 0 || joined.replaceAll(/\s/g, '') !== text.replaceAll(/\s/g, '')) throw new MktError(`${flag} must be a duration such as 90s, 5m or 1h30m, got "${text}".`, `For example ${flag} 10m.`, 'usage')
+  if (parts.length === 0 || joined.replaceAll(/\s/g, '') !== text.replaceAll(/\s/g, ''))
+    throw new MktError(`${flag} must be a duration such as 90s, 5m or 1h30m, got "${text}".`, `For example ${flag} 10m.`, 'usage')
   const unit = {ms: 1, s: 1000, m: 60_000, h: 3_600_000} as const
   const ms = parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0)
   if (ms < 1000) throw new MktError(`${flag} must be at least 1s, got "${text}".`, `For example ${flag} 10m.`, 'usage')

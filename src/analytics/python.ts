@@ -32,19 +32,24 @@ async function importCheck(python: string): Promise<string | undefined> {
   }
 }
 
-const setupHint = 'Run `mkt analytics setup` (a virtualenv under ~/.cache/mkt/python with spark/requirements.txt), or point MKT_PYTHON at a Python that has them.'
+const setupHint =
+  'Run `mkt analytics setup` (a virtualenv under ~/.cache/mkt/python with spark/requirements.txt), or point MKT_PYTHON at a Python that has them.'
 
 /** The Python that runs the job: MKT_PYTHON, else the one `mkt analytics setup` made; with pyspark and the rest importable. */
 export async function findPython(env = process.env): Promise<{python: string; pyspark: string}> {
   const python = env.MKT_PYTHON ?? path.join(analyticsEnvDir(env), 'bin', 'python')
-  if (!env.MKT_PYTHON && !fs.existsSync(python)) throw new MktError('The analytics job needs Python with pyspark, and it is not installed yet.', setupHint, 'prerequisite')
+  if (!env.MKT_PYTHON && !fs.existsSync(python))
+    throw new MktError('The analytics job needs Python with pyspark, and it is not installed yet.', setupHint, 'prerequisite')
   const pyspark = await importCheck(python)
   if (!pyspark) throw new MktError(`${python} cannot import the job's modules (${MODULES.join(', ')}).`, setupHint, 'prerequisite')
   return {python, pyspark}
 }
 
 /** `mkt analytics setup`: a virtualenv with the pinned requirements (pyspark ships Spark's jars). */
-export async function setupPython(onProgress: ProgressListener = () => {}, env = process.env): Promise<{python: string; pyspark: string; dir: string; created: boolean}> {
+export async function setupPython(
+  onProgress: ProgressListener = () => {},
+  env = process.env,
+): Promise<{python: string; pyspark: string; dir: string; created: boolean}> {
   const dir = analyticsEnvDir(env)
   const python = path.join(dir, 'bin', 'python')
   const existing = fs.existsSync(python) ? await importCheck(python) : undefined
@@ -61,7 +66,7 @@ export async function setupPython(onProgress: ProgressListener = () => {}, env =
     )
   }
   onProgress({type: 'done', id: 'venv'})
-  onProgress({type: 'start', id: 'pip', label: 'Installing pyspark and the job\'s modules (about 450 MB, once)'})
+  onProgress({type: 'start', id: 'pip', label: "Installing pyspark and the job's modules (about 450 MB, once)"})
   await new Promise<void>((resolve, reject) => {
     const child = spawn(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', requirementsFile()], {stdio: ['ignore', 'pipe', 'pipe']})
     let tail = ''
@@ -74,11 +79,24 @@ export async function setupPython(onProgress: ProgressListener = () => {}, env =
     child.stderr.on('data', keep)
     child.on('error', reject)
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new MktError(`pip could not install the analytics requirements (exit ${code}): ${tail.trim().split('\n').slice(-3).join(' ')}`, 'Check that PyPI is reachable, then run `mkt analytics setup` again.', 'prerequisite')),
+      code === 0
+        ? resolve()
+        : reject(
+            new MktError(
+              `pip could not install the analytics requirements (exit ${code}): ${tail.trim().split('\n').slice(-3).join(' ')}`,
+              'Check that PyPI is reachable, then run `mkt analytics setup` again.',
+              'prerequisite',
+            ),
+          ),
     )
   })
   const pyspark = await importCheck(python)
-  if (!pyspark) throw new MktError(`The virtualenv ${dir} was set up but cannot import ${MODULES.join(', ')}.`, 'Delete it and run `mkt analytics setup` again.', 'prerequisite')
+  if (!pyspark)
+    throw new MktError(
+      `The virtualenv ${dir} was set up but cannot import ${MODULES.join(', ')}.`,
+      'Delete it and run `mkt analytics setup` again.',
+      'prerequisite',
+    )
   onProgress({type: 'done', id: 'pip', detail: `pyspark ${pyspark}`})
   return {python, pyspark, dir, created: true}
 }

@@ -39,7 +39,11 @@ export function requestKey(request: BanRequest, where = 'the ban'): {kind: BanKi
   const productId = request.productId?.trim()
   const sku = request.sku?.trim()
   if (Boolean(productId) === Boolean(sku)) {
-    throw new MktError(`${where} must name exactly one of a product id and a SKU.`, 'Use --product-id ID or --sku SKU (or "product_id" / "sku" in an import file).', 'usage')
+    throw new MktError(
+      `${where} must name exactly one of a product id and a SKU.`,
+      'Use --product-id ID or --sku SKU (or "product_id" / "sku" in an import file).',
+      'usage',
+    )
   }
   const kind: BanKind = productId ? 'product' : 'sku'
   const target = (productId ?? sku)!

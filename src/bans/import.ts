@@ -11,11 +11,17 @@ export function readBanFile(file: string): BanRequest[] {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') throw new MktError(`Cannot read the ban file ${file}: it does not exist.`, 'Pass a JSON array such as data/banned.json.', 'notFound')
-    throw new MktError(`The ban file ${file} is not valid JSON: ${(error as Error).message}.`, 'It must be a JSON array of {"product_id" or "sku", "reason"}.', 'usage')
+    throw new MktError(
+      `The ban file ${file} is not valid JSON: ${(error as Error).message}.`,
+      'It must be a JSON array of {"product_id" or "sku", "reason"}.',
+      'usage',
+    )
   }
-  if (!Array.isArray(parsed)) throw new MktError(`The ban file ${file} must hold a JSON array.`, 'For example: [{"sku": "XYZ-1", "reason": "counterfeit"}]', 'usage')
+  if (!Array.isArray(parsed))
+    throw new MktError(`The ban file ${file} must hold a JSON array.`, 'For example: [{"sku": "XYZ-1", "reason": "counterfeit"}]', 'usage')
   return parsed.map((entry, i) => {
-    if (typeof entry !== 'object' || entry === null) throw new MktError(`Entry #${i + 1} of ${file} is not an object.`, 'Each entry is {"product_id" or "sku", "reason", "banned_by"?}.', 'usage')
+    if (typeof entry !== 'object' || entry === null)
+      throw new MktError(`Entry #${i + 1} of ${file} is not an object.`, 'Each entry is {"product_id" or "sku", "reason", "banned_by"?}.', 'usage')
     const e = entry as Record<string, unknown>
     const text = (name: string) => {
       const v = e[name]

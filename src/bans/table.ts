@@ -60,7 +60,10 @@ export interface FollowedBans {
 }
 
 /** Reads the ban list to the end, then keeps applying new bans and unbans as they arrive. */
-export function followBans(profile: Profile, options: {topic?: string; signal: AbortSignal; onChange?: (change: 'banned' | 'unbanned', ban: Ban) => void}): FollowedBans {
+export function followBans(
+  profile: Profile,
+  options: {topic?: string; signal: AbortSignal; onChange?: (change: 'banned' | 'unbanned', ban: Ban) => void},
+): FollowedBans {
   const table = new BanTable()
   let markReady!: () => void
   let failReady!: (error: unknown) => void

@@ -27,15 +27,30 @@ export async function addBans(profile: Profile, requests: BanRequest[], options:
   const prepared = requests.map((request, i) => {
     const {kind, target, key} = requestKey(request, requests.length > 1 ? `Ban #${i + 1}` : 'The ban')
     const reason = request.reason?.trim()
-    if (!reason) throw new MktError(`${requests.length > 1 ? `Ban #${i + 1} (${key})` : `The ban of ${key}`} has no reason.`, 'Say why with --reason TEXT (it is shown to moderators and in the audit).', 'usage')
-    const ban: Ban = {key, kind, target, reason, banned_at: options.now?.() ?? new Date().toISOString(), banned_by: request.bannedBy?.trim() || process.env.USER || 'mkt'}
+    if (!reason)
+      throw new MktError(
+        `${requests.length > 1 ? `Ban #${i + 1} (${key})` : `The ban of ${key}`} has no reason.`,
+        'Say why with --reason TEXT (it is shown to moderators and in the audit).',
+        'usage',
+      )
+    const ban: Ban = {
+      key,
+      kind,
+      target,
+      reason,
+      banned_at: options.now?.() ?? new Date().toISOString(),
+      banned_by: request.bannedBy?.trim() || process.env.USER || 'mkt',
+    }
     return ban
   })
   const [schema, existing] = await Promise.all([topicValueSchema(profile, topic, BANS_TOPIC), loadBans(profile, topic)])
   await produce(
     profile,
     topic,
-    prepared.map((ban) => ({key: ban.key, value: encodeWire(schema.id, schema.type, {reason: ban.reason, banned_at: ban.banned_at, banned_by: ban.banned_by})})),
+    prepared.map((ban) => ({
+      key: ban.key,
+      value: encodeWire(schema.id, schema.type, {reason: ban.reason, banned_at: ban.banned_at, banned_by: ban.banned_by}),
+    })),
   )
   return prepared.map((ban) => ({ban, updated: existing.get(ban.key) !== undefined}))
 }

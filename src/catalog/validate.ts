@@ -52,7 +52,14 @@ function describeValue(value: unknown): string {
   return `${typeof value} ${String(value)}`
 }
 
-const TYPE_NAMES: Record<string, string> = {integer: 'a whole number', number: 'a number', string: 'a string', object: 'an object', array: 'an array', boolean: 'a boolean'}
+const TYPE_NAMES: Record<string, string> = {
+  integer: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  object: 'an object',
+  array: 'an array',
+  boolean: 'a boolean',
+}
 
 function message(error: ErrorObject, input: unknown): string | undefined {
   const text = describe(error, input)
@@ -105,10 +112,13 @@ function isBefore(a: string, b: string): boolean {
 function businessRules(card: Json): string[] {
   const errors: string[] = []
   const price = card.price as Json | undefined
-  if (typeof price?.currency === 'string' && !CURRENCIES.has(price.currency)) errors.push('price.currency: must be an ISO 4217 currency code such as RUB, USD, EUR')
+  if (typeof price?.currency === 'string' && !CURRENCIES.has(price.currency))
+    errors.push('price.currency: must be an ISO 4217 currency code such as RUB, USD, EUR')
   const stock = card.stock as Json | undefined
-  if (Number.isInteger(stock?.available) && Number.isInteger(stock?.reserved) && (stock!.reserved as number) > (stock!.available as number)) errors.push('stock.reserved: must not exceed stock.available')
-  if (typeof card.created_at === 'string' && typeof card.updated_at === 'string' && isBefore(card.updated_at, card.created_at)) errors.push('updated_at: must not be before created_at')
+  if (Number.isInteger(stock?.available) && Number.isInteger(stock?.reserved) && (stock!.reserved as number) > (stock!.available as number))
+    errors.push('stock.reserved: must not exceed stock.available')
+  if (typeof card.created_at === 'string' && typeof card.updated_at === 'string' && isBefore(card.updated_at, card.created_at))
+    errors.push('updated_at: must not be before created_at')
   return errors
 }
 

@@ -1,4 +1,3 @@
-
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import type {ProgressListener} from '../infra/local-runtime.js'
@@ -47,8 +46,12 @@ interface SimulatedUser {
  * and `mkt recommend`. The same seed gives the same users and actions.
  */
 export async function simulateClients(profile: Profile, options: SimulateOptions): Promise<SimulationStats> {
-  for (const [name, value] of [['--users', options.users], ['--events', options.events]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new MktError(`${name} must be a whole number above 0, got ${value}.`, 'For example --users 50 --events 2000.', 'usage')
+  for (const [name, value] of [
+    ['--users', options.users],
+    ['--events', options.events],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new MktError(`${name} must be a whole number above 0, got ${value}.`, 'For example --users 50 --events 2000.', 'usage')
   }
   if (options.rate !== undefined && !(options.rate > 0)) throw new MktError(`--rate must be above 0, got ${options.rate}.`, 'For example --rate 100.', 'usage')
   const onProgress = options.onProgress ?? (() => {})
@@ -58,15 +61,28 @@ export async function simulateClients(profile: Profile, options: SimulateOptions
   const byCategory = new Map<string, SearchHit[]>()
   for (const hit of index.visibleProducts()) byCategory.set(hit.category, [...(byCategory.get(hit.category) ?? []), hit])
   const categories = [...byCategory.keys()].sort()
-  if (categories.length === 0) throw new MktError('The catalogue is empty: there is nothing for simulated clients to find.', 'Send cards first (`mkt shop send --file data/products.json`) and run `mkt filter start`.', 'notFound')
+  if (categories.length === 0)
+    throw new MktError(
+      'The catalogue is empty: there is nothing for simulated clients to find.',
+      'Send cards first (`mkt shop send --file data/products.json`) and run `mkt filter start`.',
+      'notFound',
+    )
   onProgress({type: 'done', id: 'catalog', detail: `${index.visible} products in ${categories.length} categories`})
 
   const faker = seededFaker(options.seed ?? 1)
   const users: SimulatedUser[] = Array.from({length: options.users}, (_, i) => {
     const favourite = faker.helpers.arrayElements(categories, {min: 1, max: Math.min(2, categories.length)})
-    const prices = byCategory.get(favourite[0]!)!.map((h) => h.price).sort((a, b) => a - b)
+    const prices = byCategory
+      .get(favourite[0]!)!
+      .map((h) => h.price)
+      .sort((a, b) => a - b)
     const median = prices[Math.floor(prices.length / 2)] ?? 1000
-    return {id: `user-${String(i + 1).padStart(4, '0')}`, categories: favourite, maxPrice: Math.round(median * faker.number.float({min: 0.8, max: 2.5})), lastHits: []}
+    return {
+      id: `user-${String(i + 1).padStart(4, '0')}`,
+      categories: favourite,
+      maxPrice: Math.round(median * faker.number.float({min: 0.8, max: 2.5})),
+      lastHits: [],
+    }
   })
   // A few users do most of the shopping, as in any shop.
   const activity = users.map((user, i) => ({weight: 1 / (1 + i * 0.05), value: user}))
@@ -89,8 +105,17 @@ export async function simulateClients(profile: Profile, options: SimulateOptions
       if (action === 'search' || (action === 'view' && user.lastHits.length === 0 && faker.datatype.boolean())) {
         const product = faker.helpers.arrayElement(byCategory.get(category)!)
         const words = product.name.split(/\s+/).filter((w) => /\p{L}{3,}/u.test(w))
-        const text = faker.helpers.arrayElement([words[0] ?? product.brand, `${words[0] ?? ''} ${product.brand}`.trim(), words.slice(0, 2).join(' ') || product.brand])
-        const query = parseSearchQuery({text, limit: 10, ...(faker.datatype.boolean({probability: 0.4}) ? {category} : {}), ...(faker.datatype.boolean({probability: 0.3}) ? {maxPrice: user.maxPrice} : {})})
+        const text = faker.helpers.arrayElement([
+          words[0] ?? product.brand,
+          `${words[0] ?? ''} ${product.brand}`.trim(),
+          words.slice(0, 2).join(' ') || product.brand,
+        ])
+        const query = parseSearchQuery({
+          text,
+          limit: 10,
+          ...(faker.datatype.boolean({probability: 0.4}) ? {category} : {}),
+          ...(faker.datatype.boolean({probability: 0.3}) ? {maxPrice: user.maxPrice} : {}),
+        })
         const before = performance.now()
         const outcome = index.search(query)
         searches.emit(searchEvent(query, outcome, {userId: user.id, latencyMs: performance.now() - before, servedBy: 'local'}))
@@ -106,7 +131,8 @@ export async function simulateClients(profile: Profile, options: SimulateOptions
         stats.requests++
       }
       stats.events++
-      if (n % 500 === 0) onProgress({type: 'start', id: 'events', label: `Simulating: ${n.toLocaleString('en')} of ${options.events.toLocaleString('en')} events`})
+      if (n % 500 === 0)
+        onProgress({type: 'start', id: 'events', label: `Simulating: ${n.toLocaleString('en')} of ${options.events.toLocaleString('en')} events`})
       if (options.rate !== undefined) {
         const due = started + ((n + 1) * 1000) / options.rate - Date.now()
         if (due > 0) await new Promise((resolve) => setTimeout(resolve, due))

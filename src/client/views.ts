@@ -26,7 +26,8 @@ export function checkUserId(userId: string | undefined, flag = '--user'): string
 
 export function viewEvent(userId: string, productId: string, source = 'cli'): ViewEvent {
   const product = productId.trim()
-  if (!ID.test(product)) throw new MktError(`The product id must be 1-64 letters, digits or . _ : @ -, got "${productId}".`, 'For example: mkt view 12345 --user u42.', 'usage')
+  if (!ID.test(product))
+    throw new MktError(`The product id must be 1-64 letters, digits or . _ : @ -, got "${productId}".`, 'For example: mkt view 12345 --user u42.', 'usage')
   return {event_id: randomUUID(), user_id: checkUserId(userId), product_id: product, source, viewed_at: new Date().toISOString()}
 }
 

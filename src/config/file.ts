@@ -13,21 +13,33 @@ export function readConfigFile(file = configFilePath()): ConfigFile {
     text = fs.readFileSync(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {profiles: {}}
-    throw new MktError(`Cannot read the config file ${file}: ${(error as Error).message}.`, 'Check its permissions, or point MKT_CONFIG at another file.', 'config')
+    throw new MktError(
+      `Cannot read the config file ${file}: ${(error as Error).message}.`,
+      'Check its permissions, or point MKT_CONFIG at another file.',
+      'config',
+    )
   }
 
   let raw: unknown
   try {
     raw = YAML.parse(text) ?? {}
   } catch (error) {
-    throw new MktError(`The config file ${file} is not valid YAML: ${(error as Error).message}`, 'Fix the file or move it away; `mkt infra up` writes a fresh local profile.', 'config')
+    throw new MktError(
+      `The config file ${file} is not valid YAML: ${(error as Error).message}`,
+      'Fix the file or move it away; `mkt infra up` writes a fresh local profile.',
+      'config',
+    )
   }
 
   const parsed = configFileSchema.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
     const where = issue.path.join('.') || '(top level)'
-    throw new MktError(`The config file ${file} is invalid at ${where}: ${issue.message}.`, 'Fix that entry; `mkt profile show` prints what a valid profile looks like.', 'config')
+    throw new MktError(
+      `The config file ${file} is invalid at ${where}: ${issue.message}.`,
+      'Fix that entry; `mkt profile show` prints what a valid profile looks like.',
+      'config',
+    )
   }
   return parsed.data
 }
@@ -52,7 +64,11 @@ export function useProfile(name: string, file = configFilePath()): void {
   const config = readConfigFile(file)
   if (!config.profiles[name]) {
     const known = Object.keys(config.profiles)
-    throw new MktError(`There is no profile named "${name}" in ${file}.`, known.length > 0 ? `Known profiles: ${known.join(', ')}.` : 'Run `mkt infra up` to create the local profile.', 'notFound')
+    throw new MktError(
+      `There is no profile named "${name}" in ${file}.`,
+      known.length > 0 ? `Known profiles: ${known.join(', ')}.` : 'Run `mkt infra up` to create the local profile.',
+      'notFound',
+    )
   }
   config.current = name
   writeConfigFile(config, file)

@@ -29,7 +29,10 @@ export interface ResolvedProfile {
 }
 
 function parseBrokers(value: string, origin: string): string[] {
-  const brokers = value.split(',').map((b) => b.trim()).filter(Boolean)
+  const brokers = value
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean)
   for (const broker of brokers) {
     if (!hostPort.safeParse(broker).success) {
       throw new MktError(`${origin} has "${broker}", which is not host:port.`, 'Give a comma-separated list such as 127.0.0.1:9092,127.0.0.1:9094.', 'usage')
@@ -62,13 +65,22 @@ function envSasl(env: Env, stored: SaslSettings | undefined): SaslSettings | und
  * Applies flag > MKT_* env > profile > default, field by field. Pure: the
  * caller passes the config file and environment, so precedence is unit-tested.
  */
-export function resolveProfile(config: ConfigFile, flags: ConnectionFlags = {}, env: Env = process.env, options: {allowUnknown?: boolean} = {}): ResolvedProfile {
+export function resolveProfile(
+  config: ConfigFile,
+  flags: ConnectionFlags = {},
+  env: Env = process.env,
+  options: {allowUnknown?: boolean} = {},
+): ResolvedProfile {
   const name = flags.profile ?? env.MKT_PROFILE ?? config.current ?? DEFAULT_PROFILE
   const stored: StoredProfile | undefined = config.profiles[name]
   const explicitlyNamed = Boolean(flags.profile ?? env.MKT_PROFILE)
   if (!stored && explicitlyNamed && name !== DEFAULT_PROFILE && !options.allowUnknown) {
     const known = Object.keys(config.profiles)
-    throw new MktError(`There is no profile named "${name}".`, known.length > 0 ? `Known profiles: ${known.join(', ')}.` : 'Run `mkt infra up` to create the local profile, or drop --profile.', 'config')
+    throw new MktError(
+      `There is no profile named "${name}".`,
+      known.length > 0 ? `Known profiles: ${known.join(', ')}.` : 'Run `mkt infra up` to create the local profile, or drop --profile.',
+      'config',
+    )
   }
   const p = stored ?? {}
   const sources = {} as ResolvedProfile['sources']

@@ -64,10 +64,12 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
     profile,
     async (admin) => {
       const topics = await retryRetriable(() => admin.listTopics())
-      if (!topics.includes(topic)) throw new MktError(`No topic named "${topic}" on ${profile.brokers.join(',')}.`, 'Run `mkt topics list` to see the topics.', 'notFound')
+      if (!topics.includes(topic))
+        throw new MktError(`No topic named "${topic}" on ${profile.brokers.join(',')}.`, 'Run `mkt topics list` to see the topics.', 'notFound')
       const offsets = await retryRetriable(() => admin.fetchTopicOffsets(topic))
       const wanted = offsets.filter((o) => options.partition === undefined || o.partition === options.partition)
-      if (wanted.length === 0) throw new MktError(`Topic "${topic}" has no partition ${options.partition}.`, `It has partitions 0-${offsets.length - 1}.`, 'notFound')
+      if (wanted.length === 0)
+        throw new MktError(`Topic "${topic}" has no partition ${options.partition}.`, `It has partitions 0-${offsets.length - 1}.`, 'notFound')
       const from = options.from ?? 'beginning'
       return {
         ends: new Map(wanted.map((o) => [o.partition, BigInt(o.high)])),
@@ -110,7 +112,13 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
   }
   if (pending.size === 0) catchUp() // nothing to read up to: caught up from the start
 
-  const reader = await openPartitionReader(profile, {role: 'consume', topic, starts, ...(options.maxWaitMs !== undefined ? {maxWaitMs: options.maxWaitMs} : {}), ...(options.maxBytes ? {maxBytes: options.maxBytes} : {})})
+  const reader = await openPartitionReader(profile, {
+    role: 'consume',
+    topic,
+    starts,
+    ...(options.maxWaitMs !== undefined ? {maxWaitMs: options.maxWaitMs} : {}),
+    ...(options.maxBytes ? {maxBytes: options.maxBytes} : {}),
+  })
   try {
     while (!stopped) {
       for (const item of await reader.next()) {

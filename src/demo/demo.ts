@@ -42,7 +42,6 @@ export function sampleCatalogue(): string {
   return path.join(packageRoot(), 'data', 'products.json')
 }
 
-
 /** Step: the sample catalogue goes in through `shop send`, and we read back what arrived. */
 export const sendCatalogueStep: DemoStep = {
   id: 'ingest',
@@ -80,7 +79,9 @@ export const filterStep: DemoStep = {
   id: 'filter',
   title: 'Moderators ban two products; the exactly-once filter holds them back',
   async run(ctx): Promise<{passed: number; banned: Array<{product_id: string; decision: string; reason: string}>}> {
-    const [byId, bySku] = readBanFile(path.join(packageRoot(), 'data', 'banned.json')).filter((b, i, all) => i === all.findIndex((x) => Boolean(x.productId) === Boolean(b.productId)))
+    const [byId, bySku] = readBanFile(path.join(packageRoot(), 'data', 'banned.json')).filter(
+      (b, i, all) => i === all.findIndex((x) => Boolean(x.productId) === Boolean(b.productId)),
+    )
     ctx.onProgress({type: 'start', id: 'bans', label: 'mkt ban add --product-id … / --sku …'})
     await addBans(ctx.profile, [byId!, bySku!])
     ctx.onProgress({type: 'done', id: 'bans', detail: `product:${byId!.productId}, sku:${bySku!.sku}`})
@@ -94,7 +95,12 @@ export const filterStep: DemoStep = {
       await waitForGroup(ctx.profile, FILTER_GROUP, SHOP_TOPIC, {
         onLag: (lag) => {
           first ??= lag
-          if (first > 10_000) ctx.onProgress({type: 'start', id: 'filter', label: `mkt filter start (exactly once): ${lag.toLocaleString('en')} of ${first.toLocaleString('en')} earlier cards left to filter`})
+          if (first > 10_000)
+            ctx.onProgress({
+              type: 'start',
+              id: 'filter',
+              label: `mkt filter start (exactly once): ${lag.toLocaleString('en')} of ${first.toLocaleString('en')} earlier cards left to filter`,
+            })
         },
       })
     } finally {
@@ -109,7 +115,10 @@ export const filterStep: DemoStep = {
     ctx.show({
       title: `Audit (filtered-events): ${decisions.length - banned.length} passed to filtered-products, ${banned.length} held back`,
       lines: ['Every decision is one record, committed in the same transaction as the card it is about: mkt consume filtered-events'],
-      table: {head: ['product', 'name', 'decision', 'ban', 'reason'], rows: banned.map((d) => [d.product_id, names.get(d.product_id) ?? '', d.decision, d.ban_key, d.reason])},
+      table: {
+        head: ['product', 'name', 'decision', 'ban', 'reason'],
+        rows: banned.map((d) => [d.product_id, names.get(d.product_id) ?? '', d.decision, d.ban_key, d.reason]),
+      },
     })
     return {passed: decisions.length - banned.length, banned: banned.map((d) => ({product_id: d.product_id, decision: d.decision, reason: d.reason}))}
   },
@@ -137,8 +146,15 @@ export const searchStep: DemoStep = {
       for (const [kind, request] of asks) {
         const answer = indexer.search({limit: 3, ...request}, 'demo-shopper')
         searches.push({query: request.text!, mode: answer.mode, total: answer.total, ids: answer.hits.map((h) => h.product_id)})
-        const filters = [request.maxPrice !== undefined ? `--max-price ${request.maxPrice}` : '', request.sort ? `--sort ${request.sort}` : ''].filter(Boolean).join(' ')
-        rows.push([`${kind}: "${request.text}"${filters ? ` ${filters}` : ''}`, answer.mode, answer.total, answer.hits.map((h) => `${h.name} (${formatPrice(h.price)})`).join('; ') || '—'])
+        const filters = [request.maxPrice !== undefined ? `--max-price ${request.maxPrice}` : '', request.sort ? `--sort ${request.sort}` : '']
+          .filter(Boolean)
+          .join(' ')
+        rows.push([
+          `${kind}: "${request.text}"${filters ? ` ${filters}` : ''}`,
+          answer.mode,
+          answer.total,
+          answer.hits.map((h) => `${h.name} (${formatPrice(h.price)})`).join('; ') || '—',
+        ])
       }
     } finally {
       await indexer.stop() // leaves a snapshot for the next `mkt search`
@@ -160,7 +176,10 @@ export const clientsStep: DemoStep = {
     const stats = await simulateClients(ctx.profile, {users: 40, events: 2000, seed: 7, onProgress: ctx.onProgress})
     ctx.show({
       title: `${stats.users} shoppers made ${stats.events.toLocaleString('en')} events`,
-      lines: [`${stats.searches} searches → client-searches, ${stats.views} views → client-views, ${stats.requests} recommendation requests → client-recommendations`, 'Try: mkt client simulate --users 200 --events 20000 · mkt view 12345 --user u42'],
+      lines: [
+        `${stats.searches} searches → client-searches, ${stats.views} views → client-views, ${stats.requests} recommendation requests → client-recommendations`,
+        'Try: mkt client simulate --users 200 --events 20000 · mkt view 12345 --user u42',
+      ],
     })
     return stats
   },
@@ -182,7 +201,15 @@ export const analyticsStep: DemoStep = {
       ],
       table: {
         head: ['category', 'products', 'avg price', 'from', 'to', 'in stock', 'top brands'],
-        rows: stats.map((c) => [c.category, c.product_count, formatPrice(Math.round(c.avg_price)), formatPrice(c.min_price), formatPrice(c.max_price), c.total_available, c.top_brands.map((b) => b.brand).join(', ')]),
+        rows: stats.map((c) => [
+          c.category,
+          c.product_count,
+          formatPrice(Math.round(c.avg_price)),
+          formatPrice(c.min_price),
+          formatPrice(c.max_price),
+          c.total_available,
+          c.top_brands.map((b) => b.brand).join(', '),
+        ]),
       },
     })
     return {summary, categories: stats.length}
@@ -194,7 +221,7 @@ export const recommendStep: DemoStep = {
   id: 'recommend',
   title: 'A shopper asks for recommendations and waits for the reply',
   async run(ctx): Promise<{user: string; source: string; items: string[]; roundTripMs: number}> {
-    ctx.onProgress({type: 'start', id: 'recommender', label: 'mkt recommend serve (catalogue, bans and Spark\'s lists)'})
+    ctx.onProgress({type: 'start', id: 'recommender', label: "mkt recommend serve (catalogue, bans and Spark's lists)"})
     const recommender = await startRecommender(ctx.profile, {logger: workerLogger('mkt-demo-recommender').child({}, {level: 'warn'})})
     try {
       await recommender.ready
@@ -205,7 +232,10 @@ export const recommendStep: DemoStep = {
       ctx.show({
         title: `mkt recommend --user user-0001 --limit 5 --wait → ${reply!.items.length} products from ${reply!.source} in ${roundTripMs} ms`,
         lines: ['Checked at answer time against bans and stock; try: mkt recommend serve, then mkt recommend --user user-0002 --category Электроника --wait'],
-        table: {head: ['product', 'name', 'category', 'price', 'score'], rows: reply!.items.map((i) => [i.product_id, i.name, i.category, formatPrice(i.price), i.score.toFixed(3)])},
+        table: {
+          head: ['product', 'name', 'category', 'price', 'score'],
+          rows: reply!.items.map((i) => [i.product_id, i.name, i.category, formatPrice(i.price), i.score.toFixed(3)]),
+        },
       })
       return {user: 'user-0001', source: reply!.source, items: reply!.items.map((i) => i.product_id), roundTripMs}
     } finally {
@@ -228,7 +258,10 @@ export async function runDemo(options: DemoOptions): Promise<{profile: Profile; 
   const profile = profileForLayout(up.state.layout, up.profileName)
   options.show({
     title: up.alreadyRunning ? 'The local runtime was already running' : 'Local runtime started',
-    lines: [`Kafka ${profile.brokers.join(', ')} (${up.state.layout.brokers} broker(s), KRaft), schema registry ${profile.schemaRegistry.url}`, `Profile "${up.profileName}" written; state in ${up.state.layout.stateDir}`],
+    lines: [
+      `Kafka ${profile.brokers.join(', ')} (${up.state.layout.brokers} broker(s), KRaft), schema registry ${profile.schemaRegistry.url}`,
+      `Profile "${up.profileName}" written; state in ${up.state.layout.stateDir}`,
+    ],
   })
   const ctx: DemoContext = {profile, onProgress: options.onProgress, show: options.show}
   const steps: Record<string, unknown> = {}

@@ -26,7 +26,10 @@ export class EventSink<E> {
   ) {}
 
   /** `schemaTopic`: the spec entry whose value schema the events use (for a renamed topic in tests). */
-  static async open<E>(profile: Profile, options: {topic: string; schemaTopic: string; key: (event: E) => string; role: string; intervalMs?: number; maxQueued?: number}): Promise<EventSink<E>> {
+  static async open<E>(
+    profile: Profile,
+    options: {topic: string; schemaTopic: string; key: (event: E) => string; role: string; intervalMs?: number; maxQueued?: number},
+  ): Promise<EventSink<E>> {
     const schema = await topicValueSchema(profile, options.topic, options.schemaTopic)
     const producer = await KafkaProducer.open(profile, {role: options.role, lingerMs: 0, deliveryTimeoutMs: 30_000})
     return new EventSink<E>(producer, schema, options.topic, options.key, options.intervalMs ?? 100, options.maxQueued ?? 50_000)

@@ -43,7 +43,13 @@ export async function decideBatch(messages: Message[], context: BatchContext): P
   const now = new Date().toISOString()
   const {decisionSchema, dlqSchema} = context
   const event = (fields: {product_id: string | null; sku: string | null; decision: string; reason: string | null; ban_key: string | null}, message: Message) =>
-    encodeWire(decisionSchema.id, decisionSchema.type, {...fields, source_partition: message.partition, source_offset: message.offset, decided_at: now, worker: context.workerId})
+    encodeWire(decisionSchema.id, decisionSchema.type, {
+      ...fields,
+      source_partition: message.partition,
+      source_offset: message.offset,
+      decided_at: now,
+      worker: context.workerId,
+    })
   for (const message of messages) {
     out.next.set(message.partition, message.offset + 1)
     out.producedAt.push(message.timestamp ?? Date.now())
@@ -74,13 +80,27 @@ export async function decideBatch(messages: Message[], context: BatchContext): P
     }
     const verdict = decide(card, context.bans)
     if (verdict.decision === 'PASSED') {
-      out.passed.push({key: message.key ?? null, value: message.value, ...(message.timestamp ? {timestamp: message.timestamp} : {}), ...(message.headers?.length ? {headers: message.headers} : {})})
+      out.passed.push({
+        key: message.key ?? null,
+        value: message.value,
+        ...(message.timestamp ? {timestamp: message.timestamp} : {}),
+        ...(message.headers?.length ? {headers: message.headers} : {}),
+      })
       out.counts.passed++
     } else if (verdict.decision === 'BANNED_PRODUCT') out.counts.bannedProduct++
     else out.counts.bannedSku++
     out.events.push({
       key: card.product_id,
-      value: event({product_id: card.product_id, sku: card.sku, decision: verdict.decision, reason: verdict.decision === 'PASSED' ? null : verdict.ban.reason, ban_key: verdict.decision === 'PASSED' ? null : verdict.ban.key}, message),
+      value: event(
+        {
+          product_id: card.product_id,
+          sku: card.sku,
+          decision: verdict.decision,
+          reason: verdict.decision === 'PASSED' ? null : verdict.ban.reason,
+          ban_key: verdict.decision === 'PASSED' ? null : verdict.ban.key,
+        },
+        message,
+      ),
     })
   }
   return out

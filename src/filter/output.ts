@@ -41,7 +41,10 @@ async function queueAll(producer: KafkaProducer, out: Outgoing, topics: OutputTo
  * a newer epoch) replaces the producer; its initTransactions aborts whatever
  * the old one left open.
  */
-export function transactionalOutput(profile: Profile, options: {transactionalId: string; topics: OutputTopics; group: GroupConsumer; log: Logger; transactionTimeoutMs?: number}): OutputSession {
+export function transactionalOutput(
+  profile: Profile,
+  options: {transactionalId: string; topics: OutputTopics; group: GroupConsumer; log: Logger; transactionTimeoutMs?: number},
+): OutputSession {
   let producer: KafkaProducer | undefined
   const open = async () =>
     (producer ??= await KafkaProducer.open(profile, {
@@ -94,7 +97,9 @@ export function atLeastOnceOutput(profile: Profile, options: {topics: OutputTopi
       const p = await producer
       await Promise.all([p.send(options.topics.output, out.passed), p.send(options.topics.events, out.events), p.send(options.topics.dlq, out.dlq)])
       // Stored now, committed by the client every second (as at-least-once consumers usually run): a crash repeats up to that much work.
-      options.group.storeOffsets([...out.next].filter(([partition]) => options.group.owns(partition)).map(([partition, offset]) => ({partition, offset: BigInt(offset)})))
+      options.group.storeOffsets(
+        [...out.next].filter(([partition]) => options.group.owns(partition)).map(([partition, offset]) => ({partition, offset: BigInt(offset)})),
+      )
     },
     async close() {
       await (await producer?.catch(() => undefined))?.close()

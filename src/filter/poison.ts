@@ -32,7 +32,9 @@ export async function decodeCard(registry: SchemaRegistry, value: Buffer | null)
   let timer: NodeJS.Timeout | undefined
   try {
     // A registry that accepts connections but never answers (frozen) must not hold the batch, and a stop, forever.
-    const silent = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS / 1000} s`)), LOOKUP_TIMEOUT_MS)))
+    const silent = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${LOOKUP_TIMEOUT_MS / 1000} s`)), LOOKUP_TIMEOUT_MS)),
+    )
     schema = (await Promise.race([registry.getSchema(id), silent])) as unknown as avro.Type
   } catch (error) {
     if (status(error) === 404 || /\b40403\b/.test((error as Error).message)) throw new Poison(`unknown schema id ${id}`)

@@ -76,7 +76,12 @@ export interface FilterWorker {
  */
 export async function startFilter(profile: Profile, options: FilterOptions): Promise<FilterWorker> {
   const groupId = options.groupId ?? FILTER_GROUP
-  const topics: OutputTopics = {input: options.inputTopic ?? SHOP_TOPIC, output: options.outputTopic ?? FILTERED_TOPIC, events: options.eventsTopic ?? EVENTS_TOPIC, dlq: options.dlqTopic ?? DLQ_TOPIC}
+  const topics: OutputTopics = {
+    input: options.inputTopic ?? SHOP_TOPIC,
+    output: options.outputTopic ?? FILTERED_TOPIC,
+    events: options.eventsTopic ?? EVENTS_TOPIC,
+    dlq: options.dlqTopic ?? DLQ_TOPIC,
+  }
   const eos = options.eos ?? true
   const workerId = options.workerId ?? `${os.hostname()}-${process.pid}`
   const log = options.logger.child({worker: workerId, group: groupId, eos})
@@ -103,7 +108,10 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
 
   let context: BatchContext
   try {
-    const [decisionSchema, dlqSchema] = await unlessStopped(Promise.all([topicValueSchema(profile, topics.events, EVENTS_TOPIC), topicValueSchema(profile, topics.dlq, DLQ_TOPIC)]), signal)
+    const [decisionSchema, dlqSchema] = await unlessStopped(
+      Promise.all([topicValueSchema(profile, topics.events, EVENTS_TOPIC), topicValueSchema(profile, topics.dlq, DLQ_TOPIC)]),
+      signal,
+    )
     await unlessStopped(topicValueSchema(profile, topics.output, FILTERED_TOPIC), signal) // forwarded bytes keep their id; the subject documents the topic
     await unlessStopped(Promise.race([bans.ready, bans.done]), signal)
     context = {registry: createRegistry(profile), bans: bans.table, decisionSchema, dlqSchema, inputTopic: topics.input, workerId}
@@ -150,7 +158,15 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
     throw error
   }
   const consumer = group
-  const output: OutputSession = eos ? transactionalOutput(profile, {transactionalId: `${groupId}-${workerId}`, topics, group: consumer, log, ...(options.transactionTimeoutMs ? {transactionTimeoutMs: options.transactionTimeoutMs} : {})}) : atLeastOnceOutput(profile, {topics, group: consumer})
+  const output: OutputSession = eos
+    ? transactionalOutput(profile, {
+        transactionalId: `${groupId}-${workerId}`,
+        topics,
+        group: consumer,
+        log,
+        ...(options.transactionTimeoutMs ? {transactionTimeoutMs: options.transactionTimeoutMs} : {}),
+      })
+    : atLeastOnceOutput(profile, {topics, group: consumer})
 
   const account = (out: Outgoing) => {
     const total = out.counts.passed + out.counts.bannedProduct + out.counts.bannedSku + out.counts.dlq
@@ -197,7 +213,10 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
         metrics.aborted.inc()
         lastError = (error as Error).message
         const registryDown = error instanceof RegistryUnavailable
-        log.warn({err: lastError, partitions: [...new Set(messages.map((m) => m.partition))], registryDown}, registryDown ? 'schema registry unavailable; the batch waits and is retried' : 'batch failed and was rolled back; it will be consumed again')
+        log.warn(
+          {err: lastError, partitions: [...new Set(messages.map((m) => m.partition))], registryDown},
+          registryDown ? 'schema registry unavailable; the batch waits and is retried' : 'batch failed and was rolled back; it will be consumed again',
+        )
         await consumer.rewind(messages)
         await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)))
       }
@@ -230,9 +249,16 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
     metrics,
     ready,
     stats: () => ({...stats}),
-    health: () => ({ok: !stopping && consumer.joined(), bansLoaded: true, consuming: consumer.joined(), eos, bans: bans.table.size, partitions: consumer.assignment(), ...(lastError ? {lastError} : {})}),
+    health: () => ({
+      ok: !stopping && consumer.joined(),
+      bansLoaded: true,
+      consuming: consumer.joined(),
+      eos,
+      bans: bans.table.size,
+      partitions: consumer.assignment(),
+      ...(lastError ? {lastError} : {}),
+    }),
     stop,
     done,
   }
 }
-

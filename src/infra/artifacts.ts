@@ -59,14 +59,7 @@ export async function resolveArtifact(name: ArtifactName): Promise<ResolvedArtif
   fs.rmSync(staging, {recursive: true, force: true})
   fs.mkdirSync(staging, {recursive: true})
   const logFile = `${dir}.maven.log`
-  const args = [
-    '-B',
-    '-f',
-    composePath('local', spec.pom),
-    spec.goal,
-    `-DoutputDirectory=${staging}`,
-    `-Dmaven.repo.local=${path.join(cacheDir(), 'm2')}`,
-  ]
+  const args = ['-B', '-f', composePath('local', spec.pom), spec.goal, `-DoutputDirectory=${staging}`, `-Dmaven.repo.local=${path.join(cacheDir(), 'm2')}`]
   try {
     await runMaven(args, logFile)
   } catch (error) {

@@ -25,13 +25,22 @@ export function parseDrillSignal(input: string): DrillSignal {
   const byNumber = /^\d+$/.test(text) ? Object.entries(os.constants.signals).find(([, n]) => n === Number(text))?.[0] : undefined
   const name = (byNumber ?? text).replace(/^SIG/, '')
   const signal = DRILL_SIGNALS.find((s) => s === name)
-  if (!signal) throw new MktError(`"${input}" is not a signal mkt infra kill sends.`, `Use one of ${DRILL_SIGNALS.join(', ')} (also as SIGKILL or a number such as 9).`, 'usage')
+  if (!signal)
+    throw new MktError(
+      `"${input}" is not a signal mkt infra kill sends.`,
+      `Use one of ${DRILL_SIGNALS.join(', ')} (also as SIGKILL or a number such as 9).`,
+      'usage',
+    )
   return signal
 }
 
 function notRunningError(node: ServiceNode, state: ProcessState, record: ProcessRecord | undefined): MktError {
   const why = state === 'crashed' && record ? `its process ${record.pid} is gone (crashed or killed)` : 'it is stopped'
-  return new MktError(`${node.name} is not running: ${why}.`, `Start it again with \`mkt infra restart ${node.name}\`, or the whole runtime with \`mkt infra up\`.`, 'notFound')
+  return new MktError(
+    `${node.name} is not running: ${why}.`,
+    `Start it again with \`mkt infra restart ${node.name}\`, or the whole runtime with \`mkt infra up\`.`,
+    'notFound',
+  )
 }
 
 export interface SignalResult {
@@ -107,7 +116,13 @@ export async function restartService(stateDir: string, name: string, options: Re
   const state = readRuntimeState(stateDir)!
   const {layout} = state
   // Prerequisites before anything is stopped: a missing Java must not leave the service down.
-  const java = await progressStep(onProgress, 'java', 'Checking Java', () => checkJava(17), (j) => `Java ${j.version}`)
+  const java = await progressStep(
+    onProgress,
+    'java',
+    'Checking Java',
+    () => checkJava(17),
+    (j) => `Java ${j.version}`,
+  )
   checkDiskSpace(layout.stateDir, MIN_FREE_BYTES)
   const artifact = await resolveArtifact(nodeArtifact(node.kind))
   const context: NodeContext = {state, java: java.bin, artifacts: {[artifact.name]: artifact.dir}}
@@ -115,13 +130,23 @@ export async function restartService(stateDir: string, name: string, options: Re
   const {state: previous, record: old} = processState(node.dataDir, node.name)
   let stop: RestartResult['stop'] = 'not-running'
   if (isAlive(previous)) {
-    stop = await progressStep(onProgress, `stop-${node.name}`, `Stopping ${node.name}${previous === 'frozen' ? ' (frozen: SIGCONT first)' : ''}`, () => stopProcess(node.dataDir, node.name, options.stopTimeoutMs ?? 30_000), (r) =>
-      r === 'killed' ? 'killed after timeout' : 'graceful',
+    stop = await progressStep(
+      onProgress,
+      `stop-${node.name}`,
+      `Stopping ${node.name}${previous === 'frozen' ? ' (frozen: SIGCONT first)' : ''}`,
+      () => stopProcess(node.dataDir, node.name, options.stopTimeoutMs ?? 30_000),
+      (r) => (r === 'killed' ? 'killed after timeout' : 'graceful'),
     )
   } else {
     await stopProcess(node.dataDir, node.name, 0) // only clears a crashed process's stale pid file
   }
   await assertPortsFree(layout.host, [node])
-  const record = await progressStep(onProgress, `start-${node.name}`, `Starting ${node.name}`, () => startNode(context, node, options.timeoutMs ?? 120_000), (r) => `pid ${r.pid}`)
+  const record = await progressStep(
+    onProgress,
+    `start-${node.name}`,
+    `Starting ${node.name}`,
+    () => startNode(context, node, options.timeoutMs ?? 120_000),
+    (r) => `pid ${r.pid}`,
+  )
   return {service: node.name, previous, ...(old ? {previousPid: old.pid} : {}), stop, pid: record.pid, startedAt: record.startedAt, ports: node.ports}
 }

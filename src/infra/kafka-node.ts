@@ -60,7 +60,9 @@ log4j.logger.org.apache.kafka.clients=WARN
 export function writeKafkaConfig(layout: RuntimeLayout, node: ServiceNode, index: number): {properties: string; log4j: string} {
   fs.mkdirSync(node.dataDir, {recursive: true})
   const properties = path.join(node.dataDir, 'server.properties')
-  const text = Object.entries(serverProperties(layout, node, index)).map(([k, v]) => `${k}=${v}`).join('\n')
+  const text = Object.entries(serverProperties(layout, node, index))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')
   fs.writeFileSync(properties, `# Written by mkt infra up; regenerated on every start.\n${text}\n`)
   const log4j = path.join(node.dataDir, 'log4j.properties')
   fs.writeFileSync(log4j, LOG4J)
@@ -84,13 +86,31 @@ function jvmBase(kafkaLibs: string, node: ServiceNode, stateDir: string, log4j: 
 }
 
 export function formatArgs(kafkaLibs: string, node: ServiceNode, stateDir: string, clusterId: string, files: {properties: string; log4j: string}): string[] {
-  return ['-Xmx256m', ...jvmBase(kafkaLibs, node, stateDir, files.log4j), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', files.properties, '--ignore-formatted']
+  return [
+    '-Xmx256m',
+    ...jvmBase(kafkaLibs, node, stateDir, files.log4j),
+    'kafka.tools.StorageTool',
+    'format',
+    '-t',
+    clusterId,
+    '-c',
+    files.properties,
+    '--ignore-formatted',
+  ]
 }
 
 export function kafkaLaunch(java: string, kafkaLibs: string, node: ServiceNode, stateDir: string, files: {properties: string; log4j: string}): LaunchSpec {
   return {
     command: java,
-    args: ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', ...jvmBase(kafkaLibs, node, stateDir, files.log4j), 'kafka.Kafka', files.properties],
+    args: [
+      '-Xms256m',
+      '-Xmx1g',
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      ...jvmBase(kafkaLibs, node, stateDir, files.log4j),
+      'kafka.Kafka',
+      files.properties,
+    ],
     env: {},
     cwd: node.dataDir,
   }

@@ -8,7 +8,17 @@ import {MktError} from '../errors.js'
 import {registryRequest} from '../schema/registry.js'
 import {registryJar, resolveArtifact, type ArtifactName} from './artifacts.js'
 import {directorySize} from './disk.js'
-import {bootstrapServers, brokerNodes, buildServiceGraph, DEFAULT_LAYOUT, registryUrl, startOrder, type RuntimeLayout, type ServiceKind, type ServiceNode} from './graph.js'
+import {
+  bootstrapServers,
+  brokerNodes,
+  buildServiceGraph,
+  DEFAULT_LAYOUT,
+  registryUrl,
+  startOrder,
+  type RuntimeLayout,
+  type ServiceKind,
+  type ServiceNode,
+} from './graph.js'
 import {formatArgs, isFormatted, kafkaLaunch, newClusterId, writeKafkaConfig} from './kafka-node.js'
 import {assertPortsFree} from './ports.js'
 import {checkDiskSpace, checkJava} from './prerequisites.js'
@@ -27,10 +37,24 @@ export const MIN_FREE_BYTES = 1024 ** 3
 
 /** A profile that reaches this runtime, for internal health checks and for config.yaml. */
 export function profileForLayout(layout: RuntimeLayout, name = 'local'): Profile {
-  return {name, brokers: bootstrapServers(layout), schemaRegistry: {url: registryUrl(layout)}, stateDir: layout.stateDir, runtime: 'local', clientId: 'mkt', searchUrl: DEFAULT_SEARCH_URL}
+  return {
+    name,
+    brokers: bootstrapServers(layout),
+    schemaRegistry: {url: registryUrl(layout)},
+    stateDir: layout.stateDir,
+    runtime: 'local',
+    clientId: 'mkt',
+    searchUrl: DEFAULT_SEARCH_URL,
+  }
 }
 
-export async function progressStep<T>(onProgress: ProgressListener, id: string, label: string, fn: () => Promise<T>, detail?: (value: T) => string | undefined): Promise<T> {
+export async function progressStep<T>(
+  onProgress: ProgressListener,
+  id: string,
+  label: string,
+  fn: () => Promise<T>,
+  detail?: (value: T) => string | undefined,
+): Promise<T> {
   onProgress({type: 'start', id, label})
   const started = Date.now()
   const value = await fn()
@@ -164,14 +188,26 @@ export async function startLocalRuntime(options: StartOptions): Promise<StartRes
   const down = graph.filter((n) => !isAlive(processState(n.dataDir, n.name).state))
   if (saved && down.length === 0) return {state: saved, alreadyRunning: true, started: [], thawed}
 
-  const java = await progressStep(onProgress, 'java', 'Checking Java', () => checkJava(17), (j) => `Java ${j.version}`)
+  const java = await progressStep(
+    onProgress,
+    'java',
+    'Checking Java',
+    () => checkJava(17),
+    (j) => `Java ${j.version}`,
+  )
   checkDiskSpace(layout.stateDir, MIN_FREE_BYTES)
   await assertPortsFree(layout.host, down)
-  const [kafka, apicurio] = await progressStep(onProgress, 'artifacts', 'Resolving Kafka and Apicurio from Maven Central', () => Promise.all([resolveArtifact('kafka'), resolveArtifact('apicurio')]), (a) =>
-    a.some((x) => x.downloaded) ? 'downloaded' : 'cached',
+  const [kafka, apicurio] = await progressStep(
+    onProgress,
+    'artifacts',
+    'Resolving Kafka and Apicurio from Maven Central',
+    () => Promise.all([resolveArtifact('kafka'), resolveArtifact('apicurio')]),
+    (a) => (a.some((x) => x.downloaded) ? 'downloaded' : 'cached'),
   )
 
-  const state: RuntimeState = saved ? {...saved, layout} : {version: 1, runtime: 'local', layout, clusterId: newClusterId(), createdAt: new Date().toISOString()}
+  const state: RuntimeState = saved
+    ? {...saved, layout}
+    : {version: 1, runtime: 'local', layout, clusterId: newClusterId(), createdAt: new Date().toISOString()}
   writeRuntimeState(state)
   const context: NodeContext = {state, java: java.bin, artifacts: {kafka: kafka.dir, apicurio: apicurio.dir}}
   const profile = profileForLayout(layout)
@@ -180,10 +216,16 @@ export async function startLocalRuntime(options: StartOptions): Promise<StartRes
   for (const wave of startOrder(graph)) {
     const brokers = wave.filter((n) => n.kind === 'kafka')
     if (brokers.length > 0) {
-      await progressStep(onProgress, 'kafka', `Starting Kafka (${brokers.length} node${brokers.length > 1 ? 's' : ''}, KRaft)`, async () => {
-        await Promise.all(brokers.filter(isDown).map((node) => launchNode(context, node)))
-        return waitForKafka(profile, brokers, timeoutMs)
-      }, (info) => `controller ${info.controller}`)
+      await progressStep(
+        onProgress,
+        'kafka',
+        `Starting Kafka (${brokers.length} node${brokers.length > 1 ? 's' : ''}, KRaft)`,
+        async () => {
+          await Promise.all(brokers.filter(isDown).map((node) => launchNode(context, node)))
+          return waitForKafka(profile, brokers, timeoutMs)
+        },
+        (info) => `controller ${info.controller}`,
+      )
     }
     for (const node of wave.filter((n) => n.kind === 'registry')) {
       await progressStep(onProgress, node.name, 'Starting Apicurio Registry', async () => {
@@ -201,7 +243,10 @@ export interface StopResult {
 }
 
 /** Stops in reverse start order: dependents first, brokers last (all at once, so the quorum ends together). */
-export async function stopLocalRuntime(stateDir: string, options: {purge?: boolean; timeoutMs?: number; onProgress?: ProgressListener} = {}): Promise<StopResult> {
+export async function stopLocalRuntime(
+  stateDir: string,
+  options: {purge?: boolean; timeoutMs?: number; onProgress?: ProgressListener} = {},
+): Promise<StopResult> {
   const onProgress = options.onProgress ?? (() => {})
   const saved = readRuntimeState(stateDir)
   if (!saved) {
@@ -218,11 +263,17 @@ export async function stopLocalRuntime(stateDir: string, options: {purge?: boole
       stopped.push(...wave.map((n) => ({name: n.name, result: 'not-running' as const})))
       continue
     }
-    await progressStep(onProgress, `stop-${wave[0]!.name}`, `Stopping ${running.map((n) => n.name).join(', ')}`, async () => {
-      const results = await Promise.all(wave.map(async (n) => ({name: n.name, result: await stopProcess(n.dataDir, n.name, timeoutMs)})))
-      stopped.push(...results)
-      return results
-    }, (results) => (results.some((r) => r.result === 'killed') ? 'killed after timeout' : 'graceful'))
+    await progressStep(
+      onProgress,
+      `stop-${wave[0]!.name}`,
+      `Stopping ${running.map((n) => n.name).join(', ')}`,
+      async () => {
+        const results = await Promise.all(wave.map(async (n) => ({name: n.name, result: await stopProcess(n.dataDir, n.name, timeoutMs)})))
+        stopped.push(...results)
+        return results
+      },
+      (results) => (results.some((r) => r.result === 'killed') ? 'killed after timeout' : 'graceful'),
+    )
   }
   if (options.purge) {
     await progressStep(onProgress, 'purge', `Deleting data in ${stateDir}`, async () => fs.rmSync(stateDir, {recursive: true, force: true}))

@@ -33,7 +33,11 @@ export async function checkJava(minimum = 17): Promise<JavaInfo> {
   const match = /version "(\d+)(?:\.(\d+))?/.exec(output)
   const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : 0
   if (major < minimum) {
-    throw new MktError(`Java ${minimum}+ is needed, but "${bin}" is Java ${major || 'of unknown version'}.`, `Install Java ${minimum} or newer and point JAVA_HOME at it.`, 'prerequisite')
+    throw new MktError(
+      `Java ${minimum}+ is needed, but "${bin}" is Java ${major || 'of unknown version'}.`,
+      `Install Java ${minimum} or newer and point JAVA_HOME at it.`,
+      'prerequisite',
+    )
   }
   return {bin, version: major}
 }

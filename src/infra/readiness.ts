@@ -38,7 +38,12 @@ async function waitFor(nodes: ServiceNode[], timeoutMs: number, check: () => Pro
 }
 
 /** Ready when every broker (or `expected` of them) has registered with the quorum and a controller is elected. */
-export async function waitForKafka(profile: Profile, brokers: ServiceNode[], timeoutMs: number, expected = brokers.length): Promise<{clusterId: string; controller: number}> {
+export async function waitForKafka(
+  profile: Profile,
+  brokers: ServiceNode[],
+  timeoutMs: number,
+  expected = brokers.length,
+): Promise<{clusterId: string; controller: number}> {
   let info = {clusterId: '', controller: -1}
   await waitFor(brokers, timeoutMs, async () => {
     const admin = createKafka(profile, {role: 'infra', retries: 0, connectionTimeout: 1000}).admin()

@@ -12,7 +12,15 @@ export function registryLaunch(java: string, jar: string, layout: RuntimeLayout,
   fs.mkdirSync(node.dataDir, {recursive: true})
   return {
     command: java,
-    args: ['-Xms128m', '-Xmx512m', `-Dmkt.service=${node.name}`, `-Dmkt.state=${layout.stateDir}`, '-Djava.util.logging.manager=org.jboss.logmanager.LogManager', '-jar', jar],
+    args: [
+      '-Xms128m',
+      '-Xmx512m',
+      `-Dmkt.service=${node.name}`,
+      `-Dmkt.state=${layout.stateDir}`,
+      '-Djava.util.logging.manager=org.jboss.logmanager.LogManager',
+      '-jar',
+      jar,
+    ],
     env: {
       QUARKUS_HTTP_HOST: layout.host,
       QUARKUS_HTTP_PORT: String(node.ports.http),

@@ -23,7 +23,11 @@ function readPem(file: string | undefined, what: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8')
   } catch (error) {
-    throw new MktError(`Cannot read the TLS ${what} file ${file}: ${(error as Error).message}.`, 'Fix the path in the profile (tls section) or MKT_TLS_CA.', 'config')
+    throw new MktError(
+      `Cannot read the TLS ${what} file ${file}: ${(error as Error).message}.`,
+      'Fix the path in the profile (tls section) or MKT_TLS_CA.',
+      'config',
+    )
   }
 }
 
@@ -61,10 +65,12 @@ export function createKafka(profile: Profile, options: ClientOptions = {}): Kafk
     requestTimeout: options.requestTimeout ?? 30_000,
     retry: {retries: options.retries ?? 3, initialRetryTime: 200, maxRetryTime: 2000},
     logLevel: debugEnabled('mkt:kafkajs') ? logLevel.DEBUG : logLevel.INFO,
-    logCreator: () => ({namespace, level, log}) => {
-      const {message, ...rest} = log
-      debug(`mkt:kafkajs:${namespace || 'client'}`, `[${logLevel[level]}] ${message}`, rest)
-    },
+    logCreator:
+      () =>
+      ({namespace, level, log}) => {
+        const {message, ...rest} = log
+        debug(`mkt:kafkajs:${namespace || 'client'}`, `[${logLevel[level]}] ${message}`, rest)
+      },
     ...(ssl ? {ssl} : {}),
     ...(sasl ? {sasl} : {}),
   }

@@ -5,7 +5,13 @@ import {debug} from '../log.js'
 import {explainKafkaError} from './errors.js'
 import {ERR, type EofEvent, type KafkaConsumer, type LibrdKafkaError, type Message} from './rdkafka.js'
 
-const PERMANENT = new Set<number>([ERR.ERR_UNKNOWN_TOPIC_OR_PART, ERR.ERR__UNKNOWN_TOPIC, ERR.ERR__UNKNOWN_PARTITION, ERR.ERR_TOPIC_AUTHORIZATION_FAILED, ERR.ERR_GROUP_AUTHORIZATION_FAILED])
+const PERMANENT = new Set<number>([
+  ERR.ERR_UNKNOWN_TOPIC_OR_PART,
+  ERR.ERR__UNKNOWN_TOPIC,
+  ERR.ERR__UNKNOWN_PARTITION,
+  ERR.ERR_TOPIC_AUTHORIZATION_FAILED,
+  ERR.ERR_GROUP_AUTHORIZATION_FAILED,
+])
 
 /** One step of a consumer: a record, or the news that a partition was read to its end (read_committed: its last stable offset). */
 export type ConsumedItem = {kind: 'message'; message: Message} | {kind: 'eof'; topic: string; partition: number; offset: number}

@@ -17,7 +17,8 @@ const RD_AUTH_ERRORS = new Set<number>([ERR.ERR__AUTHENTICATION, ERR.ERR_SASL_AU
 
 function chainOf(error: Error): Error[] {
   const chain: Error[] = []
-  for (let e: unknown = error; e instanceof Error && chain.length < 5; e = (e as {originalError?: unknown}).originalError ?? (e as {cause?: unknown}).cause) chain.push(e)
+  for (let e: unknown = error; e instanceof Error && chain.length < 5; e = (e as {originalError?: unknown}).originalError ?? (e as {cause?: unknown}).cause)
+    chain.push(e)
   return chain
 }
 
@@ -37,10 +38,15 @@ export function explainKafkaError(error: unknown, profile: Profile): unknown {
   const codes = chain.map((e) => (e as {code?: unknown}).code).filter((c): c is number => typeof c === 'number')
   const names = chain.map((e) => e.name)
   if (codes.some((c) => RD_AUTH_ERRORS.has(c)) || names.includes('KafkaJSSASLAuthenticationError')) {
-    return new MktError(`The brokers rejected the SASL credentials of user "${profile.sasl?.username}".`, 'Check the sasl section of the profile or MKT_SASL_USERNAME / MKT_SASL_PASSWORD.', 'config', {cause: error})
+    return new MktError(
+      `The brokers rejected the SASL credentials of user "${profile.sasl?.username}".`,
+      'Check the sasl section of the profile or MKT_SASL_USERNAME / MKT_SASL_PASSWORD.',
+      'config',
+      {cause: error},
+    )
   }
   if (codes.some((c) => RD_CONNECTION_ERRORS.has(c))) return unreachable(profile, error)
-  if (names.some((n) => KAFKAJS_CONNECTION_ERRORS.has(n)) && chain.some((e) => /connect|ECONNREFUSED|timeout|closed|ENOTFOUND|EHOSTUNREACH/i.test(e.message))) return unreachable(profile, error)
+  if (names.some((n) => KAFKAJS_CONNECTION_ERRORS.has(n)) && chain.some((e) => /connect|ECONNREFUSED|timeout|closed|ENOTFOUND|EHOSTUNREACH/i.test(e.message)))
+    return unreachable(profile, error)
   return error
 }
-

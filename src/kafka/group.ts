@@ -109,7 +109,8 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
   consumer.setDefaultIsTimeoutOnlyForFirstMessage(true)
   consumer.subscribe([topic])
   const read = healingReads(batchReader(consumer, options.batchSize ?? 1000), topic, profile)
-  const seek = (partition: number, offset: bigint) => new Promise<void>((resolve, reject) => consumer.seek({topic, partition, offset: Number(offset)}, 5000, (error) => (error ? reject(error) : resolve())))
+  const seek = (partition: number, offset: bigint) =>
+    new Promise<void>((resolve, reject) => consumer.seek({topic, partition, offset: Number(offset)}, 5000, (error) => (error ? reject(error) : resolve())))
   let closed: Promise<void> | undefined
 
   return {

@@ -68,7 +68,9 @@ export function accepts(host: string, port: number, timeoutMs = 1000): Promise<b
 export async function topicReplication(profile: Profile, topic: string, timeoutMs = 8000): Promise<TopicReplication> {
   const admin = createKafka(profile, {role: 'status', retries: 1, connectionTimeout: 2000, requestTimeout: 5000}).admin()
   let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no metadata answer within ${timeoutMs / 1000} s`)), timeoutMs)))
+  const deadline = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`no metadata answer within ${timeoutMs / 1000} s`)), timeoutMs)),
+  )
   try {
     await Promise.race([admin.connect(), deadline])
     const [cluster, metadata, configs] = await Promise.race([

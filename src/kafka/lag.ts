@@ -20,7 +20,12 @@ export async function consumerGroupLag(profile: Profile, groupId: string, topic:
  * Polls until the group has caught up with the topic's end. Fails only when
  * the lag stops shrinking for stallMs: a large backlog is fine while it moves.
  */
-export async function waitForGroup(profile: Profile, groupId: string, topic: string, options: {stallMs?: number; onLag?: (lag: number) => void} = {}): Promise<void> {
+export async function waitForGroup(
+  profile: Profile,
+  groupId: string,
+  topic: string,
+  options: {stallMs?: number; onLag?: (lag: number) => void} = {},
+): Promise<void> {
   const stallMs = options.stallMs ?? 60_000
   let best = Number.POSITIVE_INFINITY
   let lastProgress = Date.now()
@@ -30,7 +35,11 @@ export async function waitForGroup(profile: Profile, groupId: string, topic: str
     if (lag === 0) return
     if (lag < best) [best, lastProgress] = [lag, Date.now()]
     if (Date.now() - lastProgress > stallMs) {
-      throw new MktError(`Consumer group ${groupId} has made no progress on ${topic} for ${stallMs / 1000}s (${lag} record(s) left).`, 'Check that its workers run (`mkt status`, their /healthz) and the broker logs.', 'infra')
+      throw new MktError(
+        `Consumer group ${groupId} has made no progress on ${topic} for ${stallMs / 1000}s (${lag} record(s) left).`,
+        'Check that its workers run (`mkt status`, their /healthz) and the broker logs.',
+        'infra',
+      )
     }
     await sleep(250)
   }

@@ -31,7 +31,8 @@ export interface OutMessage {
 /** Called once per message with its fate: acknowledged by every in-sync replica, or failed for good. */
 export type DeliveryCallback = (error: LibrdKafkaError | null) => void
 
-const toHeaders = (headers: OutMessage['headers']) => (headers === undefined || Array.isArray(headers) ? headers : Object.entries(headers).map(([k, v]) => ({[k]: v})))
+const toHeaders = (headers: OutMessage['headers']) =>
+  headers === undefined || Array.isArray(headers) ? headers : Object.entries(headers).map(([k, v]) => ({[k]: v}))
 
 function promised(run: (cb: (error: LibrdKafkaError | null | undefined) => void) => void): Promise<void> {
   return new Promise((resolve, reject) => run((error) => (error ? reject(error) : resolve())))
@@ -54,7 +55,9 @@ export class KafkaProducer {
   static async open(profile: Profile, options: ProducerOptions): Promise<KafkaProducer> {
     const transactionTimeoutMs = options.transactionTimeoutMs ?? 10_000
     // librdkafka refuses a message timeout longer than the transaction timeout.
-    const deliveryTimeoutMs = options.transactionalId ? Math.min(options.deliveryTimeoutMs ?? transactionTimeoutMs, transactionTimeoutMs) : (options.deliveryTimeoutMs ?? 60_000)
+    const deliveryTimeoutMs = options.transactionalId
+      ? Math.min(options.deliveryTimeoutMs ?? transactionTimeoutMs, transactionTimeoutMs)
+      : (options.deliveryTimeoutMs ?? 60_000)
     const config: RdConfig = {
       ...rdkafkaConfig(profile, options.role),
       'enable.idempotence': true,
@@ -90,7 +93,15 @@ export class KafkaProducer {
   async produce(topic: string, message: OutMessage, onDelivery: DeliveryCallback): Promise<void> {
     for (;;) {
       try {
-        this.raw.produce(topic, message.partition ?? -1, message.value, message.key ?? undefined, message.timestamp ?? null, onDelivery, toHeaders(message.headers))
+        this.raw.produce(
+          topic,
+          message.partition ?? -1,
+          message.value,
+          message.key ?? undefined,
+          message.timestamp ?? null,
+          onDelivery,
+          toHeaders(message.headers),
+        )
         return
       } catch (error) {
         if ((error as LibrdKafkaError).code !== ERR.ERR__QUEUE_FULL) throw error

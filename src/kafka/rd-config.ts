@@ -18,7 +18,7 @@ export function rdkafkaConfig(profile: Profile, role: string): RdConfig {
     'socket.keepalive.enable': true,
     // Reconnect quickly to a broker that comes back (librdkafka backs off up to 10 s by default).
     'reconnect.backoff.max.ms': 1000,
-    'log_level': debugEnabled('mkt:rdkafka') ? 7 : 3,
+    log_level: debugEnabled('mkt:rdkafka') ? 7 : 3,
   }
   if (tls) {
     if (profile.tls?.ca) config['ssl.ca.location'] = profile.tls.ca

@@ -21,7 +21,14 @@ export interface MetricsServer {
  */
 export type Route = (url: URL, response: http.ServerResponse) => void | Promise<void>
 
-export async function startMetricsServer(options: {port: number; host?: string; registry: Registry; health: () => Health; routes?: Record<string, Route>; portFlag?: string}): Promise<MetricsServer> {
+export async function startMetricsServer(options: {
+  port: number
+  host?: string
+  registry: Registry
+  health: () => Health
+  routes?: Record<string, Route>
+  portFlag?: string
+}): Promise<MetricsServer> {
   const server = http.createServer((request, response) => {
     const url = request.url?.split('?')[0]
     const route = url === undefined ? undefined : options.routes?.[url]
@@ -58,7 +65,11 @@ export async function startMetricsServer(options: {port: number; host?: string; 
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
-          ? new MktError(`Port ${options.port} for /metrics is already in use.`, `Pass another ${options.portFlag ?? '--metrics-port'} (0 picks a free one).`, 'infra')
+          ? new MktError(
+              `Port ${options.port} for /metrics is already in use.`,
+              `Pass another ${options.portFlag ?? '--metrics-port'} (0 picks a free one).`,
+              'infra',
+            )
           : error,
       ),
     )

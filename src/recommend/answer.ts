@@ -70,7 +70,16 @@ export function answer(request: RecommendRequest, lists: RecommendationLists, ca
       if (category !== undefined && normalizeLabel(product.category) !== category) continue
       if (request.max_price !== null && product.price > request.max_price) continue
       taken.add(item.product_id)
-      items.push({product_id: product.product_id, name: product.name, brand: product.brand, category: product.category, price: product.price, currency: product.currency, available: product.available, score: item.score})
+      items.push({
+        product_id: product.product_id,
+        name: product.name,
+        brand: product.brand,
+        category: product.category,
+        price: product.price,
+        currency: product.currency,
+        available: product.available,
+        score: item.score,
+      })
     }
   }
   return {

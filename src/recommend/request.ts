@@ -56,10 +56,19 @@ export interface RecommendInput {
 /** Validates what a client asks for; every problem is a usage error naming the flag. */
 export function recommendRequest(input: RecommendInput): RecommendRequest {
   const limit = input.limit ?? 10
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RECOMMENDATIONS) throw new MktError(`--limit must be a whole number from 1 to ${MAX_RECOMMENDATIONS}, got ${limit}.`, 'For example --limit 10.', 'usage')
-  if (input.maxPrice !== undefined && !(Number.isFinite(input.maxPrice) && input.maxPrice >= 0)) throw new MktError(`--max-price must be a price of 0 or more, got ${input.maxPrice}.`, 'For example --max-price 5000.', 'usage')
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RECOMMENDATIONS)
+    throw new MktError(`--limit must be a whole number from 1 to ${MAX_RECOMMENDATIONS}, got ${limit}.`, 'For example --limit 10.', 'usage')
+  if (input.maxPrice !== undefined && !(Number.isFinite(input.maxPrice) && input.maxPrice >= 0))
+    throw new MktError(`--max-price must be a price of 0 or more, got ${input.maxPrice}.`, 'For example --max-price 5000.', 'usage')
   const category = input.category?.trim()
-  return {request_id: randomUUID(), user_id: checkUserId(input.userId), category: category || null, max_price: input.maxPrice ?? null, limit, requested_at: new Date().toISOString()}
+  return {
+    request_id: randomUUID(),
+    user_id: checkUserId(input.userId),
+    category: category || null,
+    max_price: input.maxPrice ?? null,
+    limit,
+    requested_at: new Date().toISOString(),
+  }
 }
 
 export type RequestSink = EventSink<RecommendRequest>
@@ -138,13 +147,31 @@ export async function recommenderMembers(profile: Profile): Promise<number> {
 
 function timeoutError(requestId: string, timeoutMs: number, members: number | undefined): MktError {
   const waited = `No reply to request ${requestId} within ${timeoutMs / 1000} s`
-  if (members === 0) return new MktError(`${waited}: no recommender is running (consumer group ${RECOMMENDER_GROUP} has no members).`, 'Start one with `mkt recommend serve`; the request stays queued and is answered when it starts.', 'timeout')
-  if (members === undefined) return new MktError(`${waited}, and the recommender group could not be checked.`, 'Check the brokers with `mkt status` and the recommender with `mkt recommend serve`.', 'timeout')
-  return new MktError(`${waited}: the recommender is up (${members} member(s) in ${RECOMMENDER_GROUP}) but did not answer in time.`, 'Look at its logs and /healthz, or wait longer with --timeout.', 'timeout')
+  if (members === 0)
+    return new MktError(
+      `${waited}: no recommender is running (consumer group ${RECOMMENDER_GROUP} has no members).`,
+      'Start one with `mkt recommend serve`; the request stays queued and is answered when it starts.',
+      'timeout',
+    )
+  if (members === undefined)
+    return new MktError(
+      `${waited}, and the recommender group could not be checked.`,
+      'Check the brokers with `mkt status` and the recommender with `mkt recommend serve`.',
+      'timeout',
+    )
+  return new MktError(
+    `${waited}: the recommender is up (${members} member(s) in ${RECOMMENDER_GROUP}) but did not answer in time.`,
+    'Look at its logs and /healthz, or wait longer with --timeout.',
+    'timeout',
+  )
 }
 
 /** `mkt recommend`: sends one request and, with wait, returns its reply. */
-export async function askForRecommendations(profile: Profile, input: RecommendInput, options: {wait?: boolean; timeoutMs?: number; requestsTopic?: string; resultsTopic?: string} = {}): Promise<{request: RecommendRequest; reply?: RecommendReply}> {
+export async function askForRecommendations(
+  profile: Profile,
+  input: RecommendInput,
+  options: {wait?: boolean; timeoutMs?: number; requestsTopic?: string; resultsTopic?: string} = {},
+): Promise<{request: RecommendRequest; reply?: RecommendReply}> {
   const request = recommendRequest(input)
   const waiter = options.wait ? await ReplyWaiter.open(profile, options.resultsTopic) : undefined
   try {

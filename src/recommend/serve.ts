@@ -62,7 +62,11 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
 
   // Bans that change while the catalogue loads reach it through this holder.
   const live: {products?: CatalogIndex} = {}
-  const bans = followBans(profile, {topic: options.bansTopic ?? BANS_TOPIC, signal: stopAll.signal, onChange: (_, ban) => live.products?.banChanged(ban.kind, ban.target)})
+  const bans = followBans(profile, {
+    topic: options.bansTopic ?? BANS_TOPIC,
+    signal: stopAll.signal,
+    onChange: (_, ban) => live.products?.banChanged(ban.kind, ban.target),
+  })
   try {
     await unlessStopped(bans.ready, options.signal)
   } catch (error) {
@@ -78,7 +82,14 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   let markLists!: () => void
   const catalogLoaded = new Promise<void>((resolve) => (markCatalog = resolve))
   const listsLoaded = new Promise<void>((resolve) => (markLists = resolve))
-  const feeding = feedCatalog(profile, products, new Map(), {topic: options.catalogTopic ?? CATALOG_TOPIC, follow: true, signal: stopAll.signal, maxWaitMs: 100, onCaughtUp: markCatalog, onApplied: () => metrics.products.set(products.visible)})
+  const feeding = feedCatalog(profile, products, new Map(), {
+    topic: options.catalogTopic ?? CATALOG_TOPIC,
+    follow: true,
+    signal: stopAll.signal,
+    maxWaitMs: 100,
+    onCaughtUp: markCatalog,
+    onApplied: () => metrics.products.set(products.visible),
+  })
   const following = consumeTopic(profile, options.recommendationsTopic ?? RECOMMENDATIONS_TOPIC, {
     follow: true,
     signal: stopAll.signal,
@@ -94,7 +105,13 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   let replySchema: Awaited<ReturnType<typeof topicValueSchema>>
   try {
     // A reader that fails while loading fails the start (instead of leaving it waiting).
-    ;[replySchema] = await unlessStopped(Promise.all([topicValueSchema(profile, resultsTopic, RESULTS_TOPIC), Promise.race([Promise.all([catalogLoaded, listsLoaded]), feeding, following, bans.done])]), options.signal)
+    ;[replySchema] = await unlessStopped(
+      Promise.all([
+        topicValueSchema(profile, resultsTopic, RESULTS_TOPIC),
+        Promise.race([Promise.all([catalogLoaded, listsLoaded]), feeding, following, bans.done]),
+      ]),
+      options.signal,
+    )
   } catch (error) {
     stopAll.abort()
     await Promise.allSettled([feeding, following, bans.done])
@@ -116,12 +133,16 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   try {
     // A new group starts with the requests of the last maxAge, not the whole history and not
     // only what comes after it joins: a client that asked just before it started is answered.
-    await withAdmin(profile, async (admin) => {
-      const [committed] = await retryRetriable(() => admin.fetchOffsets({groupId, topics: [requestsTopic]}))
-      if (committed?.partitions.some((p) => Number(p.offset) >= 0)) return
-      const recent = await retryRetriable(() => admin.fetchTopicOffsetsByTimestamp(requestsTopic, Date.now() - maxAge))
-      await admin.setOffsets({groupId, topic: requestsTopic, partitions: recent.map(({partition, offset}) => ({partition, offset}))}).catch(() => {}) // another member started it first
-    }, {role: 'recommender'})
+    await withAdmin(
+      profile,
+      async (admin) => {
+        const [committed] = await retryRetriable(() => admin.fetchOffsets({groupId, topics: [requestsTopic]}))
+        if (committed?.partitions.some((p) => Number(p.offset) >= 0)) return
+        const recent = await retryRetriable(() => admin.fetchTopicOffsetsByTimestamp(requestsTopic, Date.now() - maxAge))
+        await admin.setOffsets({groupId, topic: requestsTopic, partitions: recent.map(({partition, offset}) => ({partition, offset}))}).catch(() => {}) // another member started it first
+      },
+      {role: 'recommender'},
+    )
     producer = await unlessStopped(KafkaProducer.open(profile, {role: 'recommender', lingerMs: 0}), options.signal, (late) => late.close())
     consumer = await unlessStopped(
       openGroupConsumer(profile, {
@@ -224,7 +245,14 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   return {
     metrics,
     ready,
-    health: () => ({ok: consumer.joined() && !stopAll.signal.aborted, loaded: true, consuming: consumer.joined(), lists: lists.users, products: products.visible, ...(lastError ? {lastError} : {})}),
+    health: () => ({
+      ok: consumer.joined() && !stopAll.signal.aborted,
+      loaded: true,
+      consuming: consumer.joined(),
+      lists: lists.users,
+      products: products.visible,
+      ...(lastError ? {lastError} : {}),
+    }),
     stop,
     done,
   }

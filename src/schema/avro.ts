@@ -22,7 +22,11 @@ export function readAvroSchema(file: string): {text: string; type: avro.Type} {
   try {
     return {text: JSON.stringify(json), type: avro.Type.forSchema(json as avro.Schema)}
   } catch (error) {
-    throw new MktError(`The schema file ${file} is not a valid Avro schema: ${(error as Error).message}.`, 'See https://avro.apache.org/docs/ for the schema format.', 'config')
+    throw new MktError(
+      `The schema file ${file} is not a valid Avro schema: ${(error as Error).message}.`,
+      'See https://avro.apache.org/docs/ for the schema format.',
+      'config',
+    )
   }
 }
 

@@ -42,7 +42,11 @@ export async function registryRequest<T>(profile: Profile, method: string, path:
       detail = (JSON.parse(text) as {message?: string}).message ?? text
     } catch {}
     const code = response.status === 404 ? 'notFound' : response.status === 401 || response.status === 403 ? 'config' : 'unreachable'
-    throw new MktError(`The schema registry answered ${method} ${path} with ${response.status}: ${detail}`, 'Check the registry URL and credentials in the profile.', code)
+    throw new MktError(
+      `The schema registry answered ${method} ${path} with ${response.status}: ${detail}`,
+      'Check the registry URL and credentials in the profile.',
+      code,
+    )
   }
   return (text ? JSON.parse(text) : undefined) as T
 }

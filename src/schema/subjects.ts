@@ -47,7 +47,8 @@ export function topicValueSchema(profile: Profile, topic: string, schemaTopic = 
   if (!pending) {
     pending = (async () => {
       const entry = loadTopicSpec().topics.find((t) => t.name === schemaTopic)
-      if (!entry?.valueSchema) throw new MktError(`The topic spec names no value schema for "${schemaTopic}".`, 'Add valueSchema to its entry in compose/topics.yaml.', 'config')
+      if (!entry?.valueSchema)
+        throw new MktError(`The topic spec names no value schema for "${schemaTopic}".`, 'Add valueSchema to its entry in compose/topics.yaml.', 'config')
       const schema = bundledSchema(entry.valueSchema)
       const subject = valueSubject(topic)
       return {topic, subject, id: await registerSchema(profile, subject, schema.text), type: schema.type}
@@ -84,11 +85,20 @@ export interface SubjectVersion {
 
 export async function showSubject(profile: Profile, subject: string, version: string = 'latest'): Promise<SubjectVersion> {
   try {
-    const found = await registryRequest<{subject: string; version: number; id: number; schema: string}>(profile, 'GET', `/subjects/${enc(subject)}/versions/${enc(version)}`)
+    const found = await registryRequest<{subject: string; version: number; id: number; schema: string}>(
+      profile,
+      'GET',
+      `/subjects/${enc(subject)}/versions/${enc(version)}`,
+    )
     return {subject: found.subject ?? subject, version: found.version, id: found.id, schema: JSON.parse(found.schema)}
   } catch (error) {
     if (error instanceof MktError && error.code === 'notFound') {
-      throw new MktError(`The registry has no version "${version}" of subject "${subject}".`, 'Run `mkt schema list` to see subjects and versions.', 'notFound', {cause: error})
+      throw new MktError(
+        `The registry has no version "${version}" of subject "${subject}".`,
+        'Run `mkt schema list` to see subjects and versions.',
+        'notFound',
+        {cause: error},
+      )
     }
     throw error
   }
@@ -106,10 +116,15 @@ export interface CompatibilityResult {
 export async function checkCompatibility(profile: Profile, subject: string, schemaText: string): Promise<CompatibilityResult> {
   const existing = await registryRequest<string[]>(profile, 'GET', '/subjects')
   if (!existing.includes(subject)) return {subject, compatible: true, newSubject: true, messages: []}
-  const answer = await registryRequest<{is_compatible: boolean; messages?: string[]}>(profile, 'POST', `/compatibility/subjects/${enc(subject)}/versions/latest?verbose=true`, {
-    schema: schemaText,
-    schemaType: 'AVRO',
-  })
+  const answer = await registryRequest<{is_compatible: boolean; messages?: string[]}>(
+    profile,
+    'POST',
+    `/compatibility/subjects/${enc(subject)}/versions/latest?verbose=true`,
+    {
+      schema: schemaText,
+      schemaType: 'AVRO',
+    },
+  )
   return {subject, compatible: answer.is_compatible, newSubject: false, messages: answer.messages ?? []}
 }
 

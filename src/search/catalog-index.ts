@@ -91,7 +91,9 @@ const fuzziness = (term: string) => (term.length >= 9 ? 2 : term.length >= 5 ? 1
 const lastWordPrefix = (term: string, i: number, terms: string[]) => i === terms.length - 1 && term.length >= 3
 
 function textHash(card: ProductCard): string {
-  return createHash('sha1').update(`${card.name}\u0001${card.brand}\u0001${card.category}\u0001${card.tags.join('\u0002')}\u0001${card.description}`).digest('base64')
+  return createHash('sha1')
+    .update(`${card.name}\u0001${card.brand}\u0001${card.category}\u0001${card.tags.join('\u0002')}\u0001${card.description}`)
+    .digest('base64')
 }
 
 export interface IndexSnapshotData {
@@ -235,7 +237,14 @@ export class CatalogIndex {
       if (previous.group !== group) this.leave(id, previous.group)
     }
     group.members.add(id)
-    this.products.set(id, {group, sku: card.sku, price: card.price.amount, currency: this.currency(card.price.currency), available: card.stock.available - card.stock.reserved, updated: Date.parse(card.updated_at)})
+    this.products.set(id, {
+      group,
+      sku: card.sku,
+      price: card.price.amount,
+      currency: this.currency(card.price.currency),
+      available: card.stock.available - card.stock.reserved,
+      updated: Date.parse(card.updated_at),
+    })
     this.mapSku(id, card.sku)
     this.recheck(id)
   }
@@ -263,7 +272,18 @@ export class CatalogIndex {
 
   private hit(id: string, product: Product, score: number): SearchHit {
     const {group} = product
-    return {product_id: id, name: group.name, brand: group.brand, category: group.category, sku: product.sku, price: product.price, currency: product.currency, available: product.available, updated_at: new Date(product.updated).toISOString(), score}
+    return {
+      product_id: id,
+      name: group.name,
+      brand: group.brand,
+      category: group.category,
+      sku: product.sku,
+      price: product.price,
+      currency: product.currency,
+      available: product.available,
+      updated_at: new Date(product.updated).toISOString(),
+      score,
+    }
   }
 
   /** A visible product as a hit (score 0), or undefined when unknown or banned. */
@@ -284,9 +304,11 @@ export class CatalogIndex {
       const candidates = skuIds.flatMap((id) => (accept(id, this.products.get(id)!) ? [{id, product: this.products.get(id)!, score: 1}] : []))
       return this.page(candidates, 'sku', query)
     }
-    if (analyze(query.text).length === 0) return {hits: [], total: 0, mode: 'none', notice: 'The query has only stop words (such as "и", "для", "the"); add a word that names a product.'}
+    if (analyze(query.text).length === 0)
+      return {hits: [], total: 0, mode: 'none', notice: 'The query has only stop words (such as "и", "для", "the"); add a word that names a product.'}
 
-    const run = (combineWith: 'AND' | 'OR', fuzzy: boolean) => this.mini.search(query.text, {boost: BOOST, prefix: lastWordPrefix, fuzzy: fuzzy ? fuzziness : false, combineWith})
+    const run = (combineWith: 'AND' | 'OR', fuzzy: boolean) =>
+      this.mini.search(query.text, {boost: BOOST, prefix: lastWordPrefix, fuzzy: fuzzy ? fuzziness : false, combineWith})
     // Cheapest and most precise first; typos and partial matches only when that finds nothing.
     const passes: Array<[MatchMode, 'AND' | 'OR', boolean]> = [
       ['all-words', 'AND', false],

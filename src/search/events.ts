@@ -28,7 +28,11 @@ export interface SearchEvent {
   searched_at: string
 }
 
-export function searchEvent(query: SearchQuery, outcome: SearchOutcome, meta: {userId?: string; latencyMs: number; servedBy: SearchEvent['served_by']}): SearchEvent {
+export function searchEvent(
+  query: SearchQuery,
+  outcome: SearchOutcome,
+  meta: {userId?: string; latencyMs: number; servedBy: SearchEvent['served_by']},
+): SearchEvent {
   return {
     event_id: randomUUID(),
     user_id: meta.userId ?? ANONYMOUS,

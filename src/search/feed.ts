@@ -26,7 +26,8 @@ export async function offsetsStillValid(profile: Profile, topic: string, offsets
   const current = await withAdmin(profile, (admin) => retryRetriable(() => admin.fetchTopicOffsets(topic)), {role: 'search'})
   for (const {partition, high} of current) {
     const saved = offsets.get(partition)
-    if (saved !== undefined && saved > BigInt(high)) return {ok: false, reason: `partition ${partition} of ${topic} ends at ${high}, before the saved offset ${saved} (the topic was recreated)`}
+    if (saved !== undefined && saved > BigInt(high))
+      return {ok: false, reason: `partition ${partition} of ${topic} ends at ${high}, before the saved offset ${saved} (the topic was recreated)`}
   }
   return {ok: true}
 }

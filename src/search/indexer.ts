@@ -89,7 +89,8 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
         index = new CatalogIndex(isBanned, snapshot.data)
         offsets = saved
         log.info({file, products: index.size, savedAt: snapshot.meta.savedAt, ms: Date.now() - started}, 'snapshot loaded; catching up from its offsets')
-      } else log.info({file, reason: skipped ?? (valid && !valid.ok ? valid.reason : undefined)}, 'no usable snapshot; reading the catalogue from the beginning')
+      } else
+        log.info({file, reason: skipped ?? (valid && !valid.ok ? valid.reason : undefined)}, 'no usable snapshot; reading the catalogue from the beginning')
     }
     index ??= new CatalogIndex(isBanned)
     catalog = index
@@ -121,7 +122,17 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
       caughtUp = true
       gauges()
       const {rss, heapUsed, external} = process.memoryUsage()
-      log.info({products: catalog.size, visible: catalog.visible, texts: catalog.texts, rssMiB: Math.round(rss / 2 ** 20), heapUsedMiB: Math.round(heapUsed / 2 ** 20), externalMiB: Math.round(external / 2 ** 20)}, 'caught up; serving fresh results')
+      log.info(
+        {
+          products: catalog.size,
+          visible: catalog.visible,
+          texts: catalog.texts,
+          rssMiB: Math.round(rss / 2 ** 20),
+          heapUsedMiB: Math.round(heapUsed / 2 ** 20),
+          externalMiB: Math.round(external / 2 ** 20),
+        },
+        'caught up; serving fresh results',
+      )
       markReady()
     },
     onApplied: (record, change) => {
@@ -142,7 +153,16 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
       const started = Date.now()
       // Taken synchronously: the offsets are exactly those of the index contents.
       const data = catalog.snapshot()
-      const meta = {format: 'mkt-search-snapshot' as const, version: SNAPSHOT_VERSION, topic, brokers: profile.brokers, savedAt: new Date().toISOString(), offsets: offsetsToJSON(offsets), products: catalog.size, texts: catalog.texts}
+      const meta = {
+        format: 'mkt-search-snapshot' as const,
+        version: SNAPSHOT_VERSION,
+        topic,
+        brokers: profile.brokers,
+        savedAt: new Date().toISOString(),
+        offsets: offsetsToJSON(offsets),
+        products: catalog.size,
+        texts: catalog.texts,
+      }
       dirty = false
       try {
         const {bytes} = await saveSnapshot(file, meta, data)

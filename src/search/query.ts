@@ -49,14 +49,20 @@ export function parsePrice(raw: string | undefined, flag: string): number | unde
 export function parseSearchQuery(request: SearchRequest): SearchQuery {
   const text = (request.text ?? '').trim()
   if (text.length === 0) throw usage('The search query is empty.', 'Give some words, e.g. mkt search "умные часы".')
-  if (text.length > MAX_QUERY_LENGTH) throw usage(`The search query is ${text.length} characters long; at most ${MAX_QUERY_LENGTH} are allowed.`, 'Search for a few words, not a whole description.')
+  if (text.length > MAX_QUERY_LENGTH)
+    throw usage(
+      `The search query is ${text.length} characters long; at most ${MAX_QUERY_LENGTH} are allowed.`,
+      'Search for a few words, not a whole description.',
+    )
   const limit = request.limit ?? 10
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw usage(`--limit must be a whole number from 1 to ${MAX_LIMIT}, got ${limit}.`, 'For example --limit 20.')
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    throw usage(`--limit must be a whole number from 1 to ${MAX_LIMIT}, got ${limit}.`, 'For example --limit 20.')
   const sort = request.sort ?? 'relevance'
   if (!(SORTS as readonly string[]).includes(sort)) throw usage(`Unknown sort "${sort}".`, `Use one of: ${SORTS.join(', ')}.`)
   const minPrice = price(request.minPrice, '--min-price')
   const maxPrice = price(request.maxPrice, '--max-price')
-  if (minPrice !== undefined && maxPrice !== undefined && minPrice > maxPrice) throw usage(`--min-price ${minPrice} is above --max-price ${maxPrice}.`, 'Swap them or widen the range.')
+  if (minPrice !== undefined && maxPrice !== undefined && minPrice > maxPrice)
+    throw usage(`--min-price ${minPrice} is above --max-price ${maxPrice}.`, 'Swap them or widen the range.')
   const category = request.category?.trim()
   const brand = request.brand?.trim()
   return {

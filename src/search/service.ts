@@ -78,7 +78,15 @@ export function searchRoute(indexer: Indexer): Route {
       parseSearchQuery(request)
       await indexer.ready // a search while catching up would miss cards: answer once caught up
       const answer = indexer.search(request, userId)
-      const body: SearchResponse = {servedBy: 'indexer', query: answer.query, total: answer.total, mode: answer.mode, tookMs: answer.tookMs, hits: answer.hits, ...(answer.notice ? {notice: answer.notice} : {})}
+      const body: SearchResponse = {
+        servedBy: 'indexer',
+        query: answer.query,
+        total: answer.total,
+        mode: answer.mode,
+        tookMs: answer.tookMs,
+        hits: answer.hits,
+        ...(answer.notice ? {notice: answer.notice} : {}),
+      }
       sendJson(response, 200, body)
     } catch (error) {
       if (!isMktError(error)) throw error
@@ -95,7 +103,8 @@ export async function searchViaIndexer(indexerUrl: string, request: SearchReques
   } catch {
     return undefined
   }
-  const body = (await response.json().catch(() => undefined)) as SearchResponse | {error?: {message: string; suggestion?: string; code?: ExitCodeName}} | undefined
+  const body = (await response.json().catch(() => undefined)) as
+    SearchResponse | {error?: {message: string; suggestion?: string; code?: ExitCodeName}} | undefined
   if (response.ok && body && 'hits' in body) return body
   // Not an indexer at all (another service on the port): behave as if none ran.
   if (!body || !('error' in body) || !body.error) return undefined
@@ -144,7 +153,11 @@ export async function loadLocalCatalog(profile: Profile, options: {topic?: strin
  * No indexer: build the index here from the latest snapshot plus what Kafka
  * holds after it (or the whole topic), answer, and record the search.
  */
-export async function searchLocally(profile: Profile, request: SearchRequest, options: {userId?: string; snapshotFile?: string; topic?: string; indexerUrl?: string} = {}): Promise<SearchResponse> {
+export async function searchLocally(
+  profile: Profile,
+  request: SearchRequest,
+  options: {userId?: string; snapshotFile?: string; topic?: string; indexerUrl?: string} = {},
+): Promise<SearchResponse> {
   const query = parseSearchQuery(request) // a bad query fails before any work
   const local = await loadLocalCatalog(profile, options)
   const index = local.index
@@ -173,7 +186,11 @@ export async function searchLocally(profile: Profile, request: SearchRequest, op
 }
 
 /** `mkt search`: the running indexer when there is one, else a local copy, so a search always works. */
-export async function searchCatalog(profile: Profile, request: SearchRequest, options: {userId?: string; indexerUrl?: string; snapshotFile?: string; topic?: string} = {}): Promise<SearchResponse> {
+export async function searchCatalog(
+  profile: Profile,
+  request: SearchRequest,
+  options: {userId?: string; indexerUrl?: string; snapshotFile?: string; topic?: string} = {},
+): Promise<SearchResponse> {
   parseSearchQuery(request) // validate before talking to anything
   const indexerUrl = options.indexerUrl ?? profile.searchUrl
   return (await searchViaIndexer(indexerUrl, request, options.userId)) ?? searchLocally(profile, request, {...options, indexerUrl})

@@ -68,9 +68,11 @@ export async function loadSnapshot(file: string, expect: {topic: string; brokers
     const third = text.indexOf('\n', second + 1)
     if (first < 0 || second < 0 || third < 0) return {skipped: `${file} is incomplete`}
     const meta = JSON.parse(text.slice(0, first)) as SnapshotMeta
-    if (meta.format !== 'mkt-search-snapshot' || meta.version !== SNAPSHOT_VERSION) return {skipped: `${file} has format version ${meta.version}, this mkt writes ${SNAPSHOT_VERSION}`}
+    if (meta.format !== 'mkt-search-snapshot' || meta.version !== SNAPSHOT_VERSION)
+      return {skipped: `${file} has format version ${meta.version}, this mkt writes ${SNAPSHOT_VERSION}`}
     if (meta.topic !== expect.topic) return {skipped: `${file} indexes topic ${meta.topic}, not ${expect.topic}`}
-    if ([...meta.brokers].sort().join(',') !== [...expect.brokers].sort().join(',')) return {skipped: `${file} was taken from brokers ${meta.brokers.join(',')}`}
+    if ([...meta.brokers].sort().join(',') !== [...expect.brokers].sort().join(','))
+      return {skipped: `${file} was taken from brokers ${meta.brokers.join(',')}`}
     const data: IndexSnapshotData = {
       groups: JSON.parse(text.slice(first + 1, second)) as IndexSnapshotData['groups'],
       products: JSON.parse(text.slice(second + 1, third)) as IndexSnapshotData['products'],

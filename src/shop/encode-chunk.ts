@@ -78,10 +78,28 @@ export function processChunk(request: ChunkRequest, init: WorkerInit, cardType: 
 
   let block: BlockCounts | undefined
   if (Array.isArray(items)) {
-    for (const item of items) take(parseItem(item), () => item.origin, () => originalText(item))
+    for (const item of items)
+      take(
+        parseItem(item),
+        () => item.origin,
+        () => originalText(item),
+      )
   } else {
-    block = forEachLine(items, (raw, line, index) => take(parseJson(raw), () => ({file: items.file, line, index}), () => raw))
+    block = forEachLine(items, (raw, line, index) =>
+      take(
+        parseJson(raw),
+        () => ({file: items.file, line, index}),
+        () => raw,
+      ),
+    )
   }
   // Buffers of 256 KiB and more own their ArrayBuffer from offset 0, so it can be transferred as is.
-  return {seq: request.seq, buffer: writer.buffer.buffer as ArrayBuffer, cards: cards.subarray(0, CARD_FIELDS * accepted), rejects, ...(block ? {block} : {}), bytes}
+  return {
+    seq: request.seq,
+    buffer: writer.buffer.buffer as ArrayBuffer,
+    cards: cards.subarray(0, CARD_FIELDS * accepted),
+    rejects,
+    ...(block ? {block} : {}),
+    bytes,
+  }
 }

@@ -1,4 +1,3 @@
-
 import type {ProductCard} from '../catalog/card.js'
 import {seededFaker} from '../seeded-faker.js'
 import {CATALOGUE, COLOURS, type ProductKind} from './vocabulary.js'
@@ -48,7 +47,10 @@ export function* generateCards(options: GenerateOptions): Generator<ProductCard>
       name,
       description: `${kind.description} ${brand} ${model}${variant}.`,
       // Shop-like prices: whole tens, some ending in .99 (1 990 or 1 989.99)
-      price: {amount: (Math.round(faker.number.float({min: kind.price[0], max: kind.price[1]}) / 10) * 1000 - faker.helpers.arrayElement([0, 1])) / 100, currency: 'RUB'},
+      price: {
+        amount: (Math.round(faker.number.float({min: kind.price[0], max: kind.price[1]}) / 10) * 1000 - faker.helpers.arrayElement([0, 1])) / 100,
+        currency: 'RUB',
+      },
       category,
       brand,
       stock: {available, reserved: faker.number.int({min: 0, max: Math.floor(available / 5)})},

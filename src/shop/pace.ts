@@ -30,7 +30,10 @@ export async function* paced<T>(items: AsyncIterable<T>, options: {rate?: number
 export function refreshCard(value: unknown, now = new Date()): unknown {
   if (typeof value !== 'object' || value === null) return value
   const card = value as {price?: {amount?: unknown}; updated_at?: unknown}
-  const price = card.price && typeof card.price.amount === 'number' ? {...card.price, amount: Math.round(card.price.amount * (0.9 + Math.random() * 0.2) * 100) / 100} : card.price
+  const price =
+    card.price && typeof card.price.amount === 'number'
+      ? {...card.price, amount: Math.round(card.price.amount * (0.9 + Math.random() * 0.2) * 100) / 100}
+      : card.price
   return {...card, price, updated_at: now.toISOString()}
 }
 

@@ -26,9 +26,12 @@ export async function planSource(options: SourceOptions): Promise<PlannedSource>
   if ((options.file === undefined) === (options.generate === undefined)) {
     throw new MktError('Give exactly one source: --file PATH or --generate N.', 'For example: mkt shop send --file data/products.json', 'usage')
   }
-  if (options.rate !== undefined && options.delay !== undefined) throw new MktError('--rate and --delay both set the pace; give one of them.', 'Use --rate N (cards per second) or --delay SECONDS.', 'usage')
-  if (options.rate !== undefined && !(options.rate > 0)) throw new MktError(`--rate must be above 0, got ${options.rate}.`, 'Give cards per second, e.g. --rate 50.', 'usage')
-  if (options.delay !== undefined && !(options.delay >= 0)) throw new MktError(`--delay must be 0 or more seconds, got ${options.delay}.`, 'For example --delay 0.5.', 'usage')
+  if (options.rate !== undefined && options.delay !== undefined)
+    throw new MktError('--rate and --delay both set the pace; give one of them.', 'Use --rate N (cards per second) or --delay SECONDS.', 'usage')
+  if (options.rate !== undefined && !(options.rate > 0))
+    throw new MktError(`--rate must be above 0, got ${options.rate}.`, 'Give cards per second, e.g. --rate 50.', 'usage')
+  if (options.delay !== undefined && !(options.delay >= 0))
+    throw new MktError(`--delay must be 0 or more seconds, got ${options.delay}.`, 'For example --delay 0.5.', 'usage')
 
   const pacing = options.rate !== undefined || options.delay !== undefined
   let open: () => Promise<AsyncIterable<SourceItem>>
@@ -49,13 +52,18 @@ export async function planSource(options: SourceOptions): Promise<PlannedSource>
     if (!options.continuous && !pacing && first.blocks) return {items: first.blocks, description}
   } else {
     const count = options.generate!
-    if (!Number.isInteger(count) || count < 1) throw new MktError(`--generate must be a whole number above 0, got ${count}.`, 'For example --generate 1000 --seed 7.', 'usage')
+    if (!Number.isInteger(count) || count < 1)
+      throw new MktError(`--generate must be a whole number above 0, got ${count}.`, 'For example --generate 1000 --seed 7.', 'usage')
     open = async () => fromValues(generateCards({count, seed: options.seed ?? 1, ...(options.store ? {store: options.store} : {})}))
     description = `${count} generated cards (seed ${options.seed ?? 1})`
   }
   let items = options.continuous ? continuous(open, options.signal) : await open()
   if (pacing) {
-    items = paced(items, {...(options.rate !== undefined ? {rate: options.rate} : {}), ...(options.delay !== undefined ? {delayMs: options.delay * 1000} : {}), ...(options.signal ? {signal: options.signal} : {})})
+    items = paced(items, {
+      ...(options.rate !== undefined ? {rate: options.rate} : {}),
+      ...(options.delay !== undefined ? {delayMs: options.delay * 1000} : {}),
+      ...(options.signal ? {signal: options.signal} : {}),
+    })
   }
   return {items, description: `${description}${options.continuous ? ', continuous' : ''}`}
 }

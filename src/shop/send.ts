@@ -66,7 +66,11 @@ async function inspectTopics(profile: Profile, topic: string, dlqTopic: string):
       const existing = new Set(await retryRetriable(() => admin.listTopics()))
       const missing = [topic, dlqTopic].filter((t) => !existing.has(t))
       if (missing.length > 0) {
-        throw new MktError(`Topic ${missing.map((t) => `"${t}"`).join(' and ')} does not exist on ${profile.brokers.join(',')}.`, 'Create the platform topics with `mkt topics apply` (or `mkt infra up`), or pass an existing --topic.', 'notFound')
+        throw new MktError(
+          `Topic ${missing.map((t) => `"${t}"`).join(' and ')} does not exist on ${profile.brokers.join(',')}.`,
+          'Create the platform topics with `mkt topics apply` (or `mkt infra up`), or pass an existing --topic.',
+          'notFound',
+        )
       }
       const metadata = await retryRetriable(() => admin.fetchTopicMetadata({topics: [topic]}))
       return metadata.topics[0]!.partitions.length
@@ -85,7 +89,11 @@ async function inspectTopics(profile: Profile, topic: string, dlqTopic: string):
  * worker threads in chunks while the main thread reads and produces; at most
  * a few chunks are in flight, so memory stays flat whatever the input size.
  */
-export async function sendCards(profile: Profile, items: AsyncIterable<SourceItem | LineBlock> | Iterable<SourceItem | LineBlock>, options: SendOptions = {}): Promise<SendStats> {
+export async function sendCards(
+  profile: Profile,
+  items: AsyncIterable<SourceItem | LineBlock> | Iterable<SourceItem | LineBlock>,
+  options: SendOptions = {},
+): Promise<SendStats> {
   const topic = options.topic ?? SHOP_TOPIC
   const dlqTopic = options.dlqTopic ?? DLQ_TOPIC
   const chunkSize = options.batchSize ?? 1000

@@ -54,10 +54,13 @@ export async function detectFormat(file: string): Promise<FileFormat> {
   const handle = await fs.promises.open(file, 'r')
   try {
     const buffer = Buffer.alloc(4096)
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const {bytesRead} = await handle.read(buffer, 0, buffer.length, position)
       if (bytesRead === 0) return 'json-lines'
-      const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '')
+      const text = buffer
+        .subarray(0, bytesRead)
+        .toString('utf8')
+        .replace(/^\uFEFF/, '')
       const first = /\S/.exec(text)
       if (first) return first[0] === '[' ? 'json-array' : 'json-lines'
       position += bytesRead

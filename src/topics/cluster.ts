@@ -27,7 +27,9 @@ export interface TopicInfo extends ExistingTopic {
 async function topicOverrides(admin: Admin, names: string[]): Promise<Map<string, Record<string, string>>> {
   const result = new Map<string, Record<string, string>>()
   if (names.length === 0) return result
-  const described = await retryRetriable(() => admin.describeConfigs({includeSynonyms: false, resources: names.map((name) => ({type: ConfigResourceTypes.TOPIC, name}))}))
+  const described = await retryRetriable(() =>
+    admin.describeConfigs({includeSynonyms: false, resources: names.map((name) => ({type: ConfigResourceTypes.TOPIC, name}))}),
+  )
   for (const resource of described.resources) {
     const overrides: Record<string, string> = {}
     for (const entry of resource.configEntries) {
@@ -43,7 +45,10 @@ export async function readTopics(admin: Admin, names?: string[]): Promise<TopicI
   const all = names ?? (await admin.listTopics())
   if (all.length === 0) return []
   const {topics} = await retryRetriable(() => admin.fetchTopicMetadata({topics: all}))
-  const overrides = await topicOverrides(admin, topics.map((t) => t.name))
+  const overrides = await topicOverrides(
+    admin,
+    topics.map((t) => t.name),
+  )
   return topics
     .map((t) => {
       const partitionDetails = t.partitions
@@ -96,7 +101,12 @@ export async function waitForLeaders(admin: Admin, topics: string[], brokers: nu
       if (!(error as {retriable?: boolean}).retriable) throw error
       streak = 0
     }
-    if (Date.now() > deadline) throw new MktError(`Topics ${topics.join(', ')} have partitions without a leader after ${timeoutMs / 1000}s.`, 'Check `mkt infra status` and the broker logs.', 'infra')
+    if (Date.now() > deadline)
+      throw new MktError(
+        `Topics ${topics.join(', ')} have partitions without a leader after ${timeoutMs / 1000}s.`,
+        'Check `mkt infra status` and the broker logs.',
+        'infra',
+      )
     if (streak < needed) await sleep(100)
   }
 }
@@ -117,12 +127,21 @@ async function execute(admin: Admin, plan: TopicPlan, brokers: number): Promise<
       })),
     })
   }
-  await waitForLeaders(admin, creates.map((t) => t.name), brokers)
+  await waitForLeaders(
+    admin,
+    creates.map((t) => t.name),
+    brokers,
+  )
   for (const action of plan.actions) {
     if (action.kind === 'add-partitions') await admin.createPartitions({topicPartitions: [{topic: action.name, count: action.to}]})
     if (action.kind === 'alter-configs') {
       // AlterConfigs replaces every override of the topic, so send the full set.
-      await admin.alterConfigs({validateOnly: false, resources: [{type: ConfigResourceTypes.TOPIC, name: action.name, configEntries: Object.entries(action.configs).map(([name, value]) => ({name, value}))}]})
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {type: ConfigResourceTypes.TOPIC, name: action.name, configEntries: Object.entries(action.configs).map(([name, value]) => ({name, value}))},
+        ],
+      })
     }
     if (action.kind === 'delete') await admin.deleteTopics({topics: [action.name]})
     done.push(describeAction(action))
@@ -155,7 +174,11 @@ export async function listTopics(profile: Profile, options: {includeInternal?: b
       const existing = new Set(await admin.listTopics())
       const missing = options.names.filter((n) => !existing.has(n))
       if (missing.length > 0) {
-        throw new MktError(`No topic named ${missing.map((m) => `"${m}"`).join(', ')} on the cluster.`, 'Run `mkt topics list` to see what exists, or `mkt topics apply` to create the spec\'s topics.', 'notFound')
+        throw new MktError(
+          `No topic named ${missing.map((m) => `"${m}"`).join(', ')} on the cluster.`,
+          "Run `mkt topics list` to see what exists, or `mkt topics apply` to create the spec's topics.",
+          'notFound',
+        )
       }
     }
     return readTopics(admin, options.names)

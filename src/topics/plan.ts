@@ -53,10 +53,16 @@ export function planTopics(desired: DesiredTopic[], existing: ExistingTopic[], o
       plan.actions.push({kind: 'add-partitions', name: want.name, from: have.partitions, to: want.partitions})
       changed = true
     } else if (want.partitions < have.partitions) {
-      plan.drift.push({name: want.name, message: `has ${have.partitions} partitions but the spec says ${want.partitions}; Kafka cannot remove partitions (recreate the topic to shrink it)`})
+      plan.drift.push({
+        name: want.name,
+        message: `has ${have.partitions} partitions but the spec says ${want.partitions}; Kafka cannot remove partitions (recreate the topic to shrink it)`,
+      })
     }
     if (want.replication !== have.replication) {
-      plan.drift.push({name: want.name, message: `has replication ${have.replication} but the spec says ${want.replication}; change it with a partition reassignment (kafka-reassign-partitions)`})
+      plan.drift.push({
+        name: want.name,
+        message: `has replication ${have.replication} but the spec says ${want.replication}; change it with a partition reassignment (kafka-reassign-partitions)`,
+      })
     }
     const changes = Object.entries(want.configs)
       .filter(([key, value]) => have.configs[key] !== value)
@@ -82,7 +88,13 @@ export function planTopics(desired: DesiredTopic[], existing: ExistingTopic[], o
 export function describeAction(action: TopicAction): string {
   switch (action.kind) {
     case 'create':
-      return `create ${action.topic.name} (${action.topic.partitions} partitions, replication ${action.topic.replication}${Object.keys(action.topic.configs).length > 0 ? `, ${Object.entries(action.topic.configs).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''})`
+      return `create ${action.topic.name} (${action.topic.partitions} partitions, replication ${action.topic.replication}${
+        Object.keys(action.topic.configs).length > 0
+          ? `, ${Object.entries(action.topic.configs)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}`
+          : ''
+      })`
     case 'add-partitions':
       return `grow ${action.name} from ${action.from} to ${action.to} partitions`
     case 'alter-configs':

@@ -15,7 +15,10 @@ const topicSchema = z.strictObject({
   replication: z.union([z.literal('auto'), z.int().min(1).max(32)]).optional(),
   compacted: z.boolean().default(false),
   description: z.string().optional(),
-  valueSchema: z.string().regex(/^[\w.-]+\.avsc$/, 'a file name under compose/schemas, e.g. product-card.avsc').optional(),
+  valueSchema: z
+    .string()
+    .regex(/^[\w.-]+\.avsc$/, 'a file name under compose/schemas, e.g. product-card.avsc')
+    .optional(),
   configs: z.record(z.string(), configValue).default({}),
 })
 
@@ -53,7 +56,11 @@ export function parseTopicSpec(text: string, origin: string): TopicSpec {
     const [first, index] = issue.path
     const topic = first === 'topics' && typeof index === 'number' ? (raw as {topics: Array<{name?: string}>}).topics[index]?.name : undefined
     const where = `${issue.path.join('.')}${topic ? ` (topic "${topic}")` : ''}`
-    throw new MktError(`The topic spec ${origin} is invalid at ${where || 'top level'}: ${issue.message}.`, 'Fix that entry; see compose/topics.yaml for the format.', 'config')
+    throw new MktError(
+      `The topic spec ${origin} is invalid at ${where || 'top level'}: ${issue.message}.`,
+      'Fix that entry; see compose/topics.yaml for the format.',
+      'config',
+    )
   }
   const seen = new Set<string>()
   for (const topic of parsed.data.topics) {

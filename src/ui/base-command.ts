@@ -18,9 +18,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true
 
   static override baseFlags = {
-    profile: Flags.string({description: 'Connection profile to use (default: the current one, see `mkt profile list`).', helpGroup: 'CONNECTION', env: 'MKT_PROFILE'}),
+    profile: Flags.string({
+      description: 'Connection profile to use (default: the current one, see `mkt profile list`).',
+      helpGroup: 'CONNECTION',
+      env: 'MKT_PROFILE',
+    }),
     'bootstrap-server': Flags.string({description: 'Brokers as host:port[,host:port], overriding the profile (MKT_BROKERS).', helpGroup: 'CONNECTION'}),
-    'registry-url': Flags.string({description: 'Schema registry URL (Confluent-compatible API), overriding the profile (MKT_SCHEMA_REGISTRY_URL).', helpGroup: 'CONNECTION'}),
+    'registry-url': Flags.string({
+      description: 'Schema registry URL (Confluent-compatible API), overriding the profile (MKT_SCHEMA_REGISTRY_URL).',
+      helpGroup: 'CONNECTION',
+    }),
   }
 
   protected flags!: InferredFlags<T>
@@ -50,11 +57,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected connection(options: {allowUnknown?: boolean} = {}): ResolvedProfile {
     if (!this.resolved) {
       const flags = this.flags as {profile?: string; 'bootstrap-server'?: string; 'registry-url'?: string}
-      this.resolved = loadProfile({
-        ...(flags.profile ? {profile: flags.profile} : {}),
-        ...(flags['bootstrap-server'] ? {'bootstrap-server': flags['bootstrap-server']} : {}),
-        ...(flags['registry-url'] ? {'registry-url': flags['registry-url']} : {}),
-      }, options)
+      this.resolved = loadProfile(
+        {
+          ...(flags.profile ? {profile: flags.profile} : {}),
+          ...(flags['bootstrap-server'] ? {'bootstrap-server': flags['bootstrap-server']} : {}),
+          ...(flags['registry-url'] ? {'registry-url': flags['registry-url']} : {}),
+        },
+        options,
+      )
     }
     return this.resolved
   }
@@ -69,14 +79,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (!isMktError(error) && err.oclif) return super.catch(err) // parse errors, this.exit(): oclif's own contract
     const known = isMktError(error)
       ? error
-      : new MktError(`Unexpected error: ${err.message}`, 'This is a bug in mkt; run again with DEBUG=mkt* for the stack trace and report it.', 'internal', {cause: err})
+      : new MktError(`Unexpected error: ${err.message}`, 'This is a bug in mkt; run again with DEBUG=mkt* for the stack trace and report it.', 'internal', {
+          cause: err,
+        })
     if (this.jsonEnabled()) {
       this.logJson({error: known.toJSON()})
     } else {
       process.stderr.write(`${chalk.red('Error:')} ${known.message}\n`)
       if (known.suggestion) process.stderr.write(`${chalk.dim('Hint:')} ${known.suggestion}\n`)
     }
-    if (debugEnabled()) process.stderr.write(`${(err.stack ?? String(err))}\n`)
+    if (debugEnabled()) process.stderr.write(`${err.stack ?? String(err)}\n`)
     process.exitCode = known.exitCode
     return this.exit(known.exitCode)
   }

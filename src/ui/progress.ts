@@ -63,7 +63,11 @@ export function createProgress(options: {enabled: boolean; tty: boolean; stream?
 }
 
 /** One live status line on a TTY (rewritten in place); silent otherwise. Messages print above it. */
-export function createStatusLine(options: {enabled: boolean; stream?: NodeJS.WriteStream}): {update(text: string): void; print(text: string): void; clear(): void} {
+export function createStatusLine(options: {enabled: boolean; stream?: NodeJS.WriteStream}): {
+  update(text: string): void
+  print(text: string): void
+  clear(): void
+} {
   const stream = options.stream ?? process.stderr
   let current = ''
   const clear = () => {

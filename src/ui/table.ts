@@ -7,10 +7,34 @@ export function renderTable(head: string[], rows: Array<Array<string | number>>)
   const table = new Table({
     head: head.map((h) => (tty ? chalk.bold(h) : h)),
     style: {head: [], border: tty ? ['grey'] : [], compact: !tty},
-    ...(tty ? {} : {chars: {top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  '}}),
+    ...(tty
+      ? {}
+      : {
+          chars: {
+            top: '',
+            'top-mid': '',
+            'top-left': '',
+            'top-right': '',
+            bottom: '',
+            'bottom-mid': '',
+            'bottom-left': '',
+            'bottom-right': '',
+            left: '',
+            'left-mid': '',
+            mid: '',
+            'mid-mid': '',
+            right: '',
+            'right-mid': '',
+            middle: '  ',
+          },
+        }),
   })
   for (const row of rows) table.push(row.map(String))
-  return table.toString().split('\n').map((l) => l.trimEnd()).join('\n')
+  return table
+    .toString()
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
 }
 
 export function formatBytes(bytes: number): string {

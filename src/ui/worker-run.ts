@@ -14,7 +14,11 @@ interface Worker {
  * what exposes the worker (HTTP), closed after the worker stopped. Resolves
  * with the worker, or undefined when it was stopped before it was up.
  */
-export async function runUntilSignal<W extends Worker>(logger: Logger, start: (signal: AbortSignal) => Promise<W>, serve: (worker: W) => Promise<{close(): Promise<void>}>): Promise<W | undefined> {
+export async function runUntilSignal<W extends Worker>(
+  logger: Logger,
+  start: (signal: AbortSignal) => Promise<W>,
+  serve: (worker: W) => Promise<{close(): Promise<void>}>,
+): Promise<W | undefined> {
   const stopRequest = new AbortController()
   let worker: W | undefined
   let signals = 0

@@ -25,7 +25,25 @@ export async function chaosLane(profile: Profile, name: string) {
 export type Lane = Awaited<ReturnType<typeof chaosLane>>
 
 export function filterArgs(lane: Lane, extra: string[] = []): string[] {
-  return ['filter', 'start', '--group', lane.group, '--input-topic', lane.input, '--output-topic', lane.output, '--events-topic', lane.events, '--dlq-topic', lane.dlq, '--bans-topic', lane.bans, '--metrics-port', '0', ...extra]
+  return [
+    'filter',
+    'start',
+    '--group',
+    lane.group,
+    '--input-topic',
+    lane.input,
+    '--output-topic',
+    lane.output,
+    '--events-topic',
+    lane.events,
+    '--dlq-topic',
+    lane.dlq,
+    '--bans-topic',
+    lane.bans,
+    '--metrics-port',
+    '0',
+    ...extra,
+  ]
 }
 
 /** count cards as JSON Lines in a temp file (the generator's realistic Russian cards), and their ids. */

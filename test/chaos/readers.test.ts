@@ -55,7 +55,11 @@ describe('the schema registry frozen while the filter runs', () => {
     await signalService(stateDir, 'registry', 'STOP')
     try {
       // The filter has not decoded a card yet, so it must ask the registry for the card schema.
-      await produce(profile, lane.input, cards.map((c) => ({key: c.product_id, value: encodeWire(schema.id, schema.type, c)})))
+      await produce(
+        profile,
+        lane.input,
+        cards.map((c) => ({key: c.product_id, value: encodeWire(schema.id, schema.type, c)})),
+      )
       await filter.waitFor(/schema registry unavailable; the batch waits and is retried/, 60_000, 'stderr')
       expect((await keyCounts(profile, lane.dlq)).size).toBe(0)
       expect((await keyCounts(profile, lane.output)).size).toBe(0)
@@ -63,7 +67,10 @@ describe('the schema registry frozen while the filter runs', () => {
       await signalService(stateDir, 'registry', 'CONT')
     }
     await waitForCaughtUp(profile, lane.group, lane.input, 120_000)
-    const output = defects(await keyCounts(profile, lane.output), cards.map((c) => c.product_id))
+    const output = defects(
+      await keyCounts(profile, lane.output),
+      cards.map((c) => c.product_id),
+    )
     expect(output).toEqual({duplicated: [], missing: [], unexpected: []})
     expect((await keyCounts(profile, lane.dlq)).size).toBe(0)
     filter.child.kill('SIGTERM')

@@ -33,10 +33,28 @@ describe('workers started together, and stopped at awkward moments', () => {
     const sending = send(file, lane.input)
     const workers = [
       startCli(filterArgs(lane), env),
-      startCli(['index', 'start', '--port', port, '--topic', lane.output, '--bans-topic', lane.bans, '--snapshot-file', path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-chaos-st-')), 's')], env),
+      startCli(
+        [
+          'index',
+          'start',
+          '--port',
+          port,
+          '--topic',
+          lane.output,
+          '--bans-topic',
+          lane.bans,
+          '--snapshot-file',
+          path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-chaos-st-')), 's'),
+        ],
+        env,
+      ),
       startCli(['recommend', 'serve', '--metrics-port', '0'], env),
     ]
-    await Promise.all([workers[0]!.waitFor(/"msg":"filtering"/, 90_000, 'stderr'), workers[1]!.waitFor(/"msg":"serving"/, 90_000, 'stderr'), workers[2]!.waitFor(/"msg":"answering requests"/, 90_000, 'stderr')])
+    await Promise.all([
+      workers[0]!.waitFor(/"msg":"filtering"/, 90_000, 'stderr'),
+      workers[1]!.waitFor(/"msg":"serving"/, 90_000, 'stderr'),
+      workers[2]!.waitFor(/"msg":"answering requests"/, 90_000, 'stderr'),
+    ])
     await sending
     await waitForCaughtUp(profile, lane.group, lane.input, 120_000)
     for (const w of workers) w.child.kill('SIGTERM')
@@ -112,7 +130,20 @@ describe('the indexer killed (-9) and frozen (SIGSTOP) mid-flow', () => {
     const {file, ids} = cardsFile(40_000, 41, 7_000_000)
     const snapshotFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-chaos-idx-')), 'catalog.snapshot')
     const port = await freePortBase(1)
-    const args = ['index', 'start', '--port', String(port), '--topic', lane.output, '--bans-topic', lane.bans, '--snapshot-file', snapshotFile, '--snapshot-interval', '1']
+    const args = [
+      'index',
+      'start',
+      '--port',
+      String(port),
+      '--topic',
+      lane.output,
+      '--bans-topic',
+      lane.bans,
+      '--snapshot-file',
+      snapshotFile,
+      '--snapshot-interval',
+      '1',
+    ]
     const health = async () => (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as {products: number; caughtUp: boolean}
     const filter = startCli(filterArgs(lane), env)
     await filter.waitFor(/"msg":"filtering"/, 60_000, 'stderr')
@@ -156,7 +187,11 @@ describe('the recommender killed (-9) and frozen (SIGSTOP)', () => {
 
     serve = startCli(['recommend', 'serve', '--metrics-port', metrics], env)
     await serve.waitFor(/"msg":"answering requests"/, 60_000, 'stderr')
-    await until(async () => (await keyCounts(profile, 'recommendations-results')).has(requestId), 60_000, 'the reply to the request sent while the recommender was down')
+    await until(
+      async () => (await keyCounts(profile, 'recommendations-results')).has(requestId),
+      60_000,
+      'the reply to the request sent while the recommender was down',
+    )
 
     serve.child.kill('SIGSTOP')
     const frozen = await runCli(['recommend', '--user', 'chaos-u3', '--wait', '--timeout', '3'], env)

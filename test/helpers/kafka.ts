@@ -33,7 +33,10 @@ export async function readTopic(profile: Profile, topic: string, done: (records:
 export async function produce(profile: Profile, topic: string, messages: Array<{key: string; value: string | Buffer}>): Promise<void> {
   const producer = await KafkaProducer.open(profile, {role: 'test', lingerMs: 0})
   try {
-    await producer.send(topic, messages.map((m) => ({key: m.key, value: Buffer.isBuffer(m.value) ? m.value : Buffer.from(m.value)})))
+    await producer.send(
+      topic,
+      messages.map((m) => ({key: m.key, value: Buffer.isBuffer(m.value) ? m.value : Buffer.from(m.value)})),
+    )
   } finally {
     await producer.close()
   }

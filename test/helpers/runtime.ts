@@ -27,8 +27,16 @@ export async function provideRuntime(project: TestProject, options: {brokers: 1 
   const configFile = path.join(root, 'config.yaml')
   const base = await freePortBase(2 * options.brokers + 2)
   const started = Date.now()
-  const result = await infraUp({runtime: 'local', stateDir, overrides: {brokers: options.brokers, kafkaPort: base, registryPort: base + 2 * options.brokers}, configFile, profileName: options.name})
-  process.stderr.write(`${options.name} runtime (${options.brokers} broker(s)) up in ${((Date.now() - started) / 1000).toFixed(1)}s on ports ${base}-${base + 2 * options.brokers} (${stateDir})\n`)
+  const result = await infraUp({
+    runtime: 'local',
+    stateDir,
+    overrides: {brokers: options.brokers, kafkaPort: base, registryPort: base + 2 * options.brokers},
+    configFile,
+    profileName: options.name,
+  })
+  process.stderr.write(
+    `${options.name} runtime (${options.brokers} broker(s)) up in ${((Date.now() - started) / 1000).toFixed(1)}s on ports ${base}-${base + 2 * options.brokers} (${stateDir})\n`,
+  )
   project.provide('profile', profileForLayout(result.state.layout, options.name))
   project.provide('configFile', configFile)
   project.provide('stateDir', stateDir)

@@ -18,7 +18,11 @@ import {freshTopic} from '../helpers/topics.js'
 
 const profile = inject('profile')
 
-const CATEGORIES = {Электроника: ['Samsung', 'Samsung', 'Xiaomi', 'Apple', 'Sony', 'Xiaomi'], Книги: ['Эксмо', 'АСТ', 'Эксмо', 'Питер', 'Азбука', 'Эксмо'], Спорт: ['Nike', 'Adidas', 'Nike', 'Demix', 'Nike', 'Puma']}
+const CATEGORIES = {
+  Электроника: ['Samsung', 'Samsung', 'Xiaomi', 'Apple', 'Sony', 'Xiaomi'],
+  Книги: ['Эксмо', 'АСТ', 'Эксмо', 'Питер', 'Азбука', 'Эксмо'],
+  Спорт: ['Nike', 'Adidas', 'Nike', 'Demix', 'Nike', 'Puma'],
+}
 /** 18 cards, 6 per category, with prices and stock chosen so every statistic is distinct. */
 const cards: ProductCard[] = Object.entries(CATEGORIES).flatMap(([category, brands], c) =>
   brands.map((brand, i) => ({
@@ -41,7 +45,24 @@ const cards: ProductCard[] = Object.entries(CATEGORIES).flatMap(([category, bran
 const BANNED = 'a15' // a book: out of the statistics and of every list
 
 function search(userId: string, resultIds: string[], category: string | null = null): SearchEvent {
-  return {event_id: `${userId}-${Math.random()}`, user_id: userId, query: 'товар', category, brand: null, min_price: null, max_price: null, in_stock: false, sort: 'relevance', limit: 10, result_ids: resultIds, total_hits: resultIds.length, match_mode: resultIds.length > 0 ? 'all-words' : 'none', latency_ms: 1, served_by: 'local', searched_at: '2026-03-01T10:00:00Z'}
+  return {
+    event_id: `${userId}-${Math.random()}`,
+    user_id: userId,
+    query: 'товар',
+    category,
+    brand: null,
+    min_price: null,
+    max_price: null,
+    in_stock: false,
+    sort: 'relevance',
+    limit: 10,
+    result_ids: resultIds,
+    total_hits: resultIds.length,
+    match_mode: resultIds.length > 0 ? 'all-words' : 'none',
+    latency_ms: 1,
+    served_by: 'local',
+    searched_at: '2026-03-01T10:00:00Z',
+  }
 }
 
 describe('the Spark analytics job', () => {
@@ -64,10 +85,20 @@ describe('the Spark analytics job', () => {
     const searchSink = await EventSink.open<SearchEvent>(profile, {topic: searches, schemaTopic: SEARCHES_TOPIC, key: (e) => e.user_id, role: 'test'})
     const requestSink = await EventSink.open<RecommendRequest>(profile, {topic: requests, schemaTopic: REQUESTS_TOPIC, key: (e) => e.user_id, role: 'test'})
     // Electronics fans, book readers and sportsmen; each views only their category.
-    const fans: Array<[string, number]> = [['u-elec', 0], ['u-elec2', 0], ['u-elec3', 0], ['u-book', 1], ['u-book2', 1], ['u-book3', 1], ['u-sport', 2], ['u-sport2', 2]]
+    const fans: Array<[string, number]> = [
+      ['u-elec', 0],
+      ['u-elec2', 0],
+      ['u-elec3', 0],
+      ['u-book', 1],
+      ['u-book2', 1],
+      ['u-book3', 1],
+      ['u-sport', 2],
+      ['u-sport2', 2],
+    ]
     for (const [user, c] of fans) {
       const own = byCategory(c)
-      for (let round = 0; round < 3; round++) for (const id of own.slice(round % 2, own.length - (user.endsWith('2') ? 1 : 0))) viewSink.emit(viewEvent(user, id, 'test'))
+      for (let round = 0; round < 3; round++)
+        for (const id of own.slice(round % 2, own.length - (user.endsWith('2') ? 1 : 0))) viewSink.emit(viewEvent(user, id, 'test'))
       searchSink.emit(search(user, own.slice(0, 3)))
     }
     searchSink.emit(search('u-catsearch', [], 'Спорт')) // searched a category, found nothing: no history
@@ -76,7 +107,12 @@ describe('the Spark analytics job', () => {
 
     const lake = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-it-lake-'))
     const steps: string[] = []
-    const summary = await runAnalytics(profile, {master: 'local[2]', lake, topics: {products, bans, searches, views, requests, stats, recommendations}, onProgress: (e) => e.type === 'done' && steps.push(e.id)})
+    const summary = await runAnalytics(profile, {
+      master: 'local[2]',
+      lake,
+      topics: {products, bans, searches, views, requests, stats, recommendations},
+      onProgress: (e) => e.type === 'done' && steps.push(e.id),
+    })
     expect(steps).toEqual(['read-products', 'read-events', 'spark', 'category-stats', 'recommendations', 'archive'])
     expect(summary).toMatchObject({products: 17, banned: 1, categories: 3, users: 10, als_users: 8, category_fallback_users: 1, popular_fallback_users: 1})
 
@@ -95,7 +131,10 @@ describe('the Spark analytics job', () => {
         max_price: Math.max(...prices),
         total_available: mine.reduce((n, c) => n + c.stock.available - c.stock.reserved, 0),
         // Ties by name in code point order, as Spark sorts strings.
-        top_brands: [...brands].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map(([brand, products]) => ({brand, products})),
+        top_brands: [...brands]
+          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+          .slice(0, 3)
+          .map(([brand, products]) => ({brand, products})),
         computed_at: summary.computed_at,
       }
     })
@@ -117,7 +156,11 @@ describe('the Spark analytics job', () => {
     expect(lists.get('*:Книги')!.items.every((i) => i.product_id.startsWith('a1'))).toBe(true)
 
     // The archive: one Parquet partition per day of the data.
-    const dates = (dir: string) => fs.readdirSync(path.join(lake, dir)).filter((d) => d.startsWith('date=')).sort()
+    const dates = (dir: string) =>
+      fs
+        .readdirSync(path.join(lake, dir))
+        .filter((d) => d.startsWith('date='))
+        .sort()
     expect(dates('products')).toEqual([`date=${summary.computed_at.slice(0, 10)}`]) // the catalogue as of this run
     expect(dates('searches')).toEqual(['date=2026-03-01'])
     expect(fs.readdirSync(path.join(lake, 'views', dates('views')[0]!)).some((f) => f.endsWith('.parquet'))).toBe(true)

@@ -19,7 +19,11 @@ describe('mkt CLI against the running runtime', () => {
   it('status --json shows the broker and the registry reachable', async () => {
     const result = await runCli(['status', '--json'], env)
     expect(result.code, result.stderr).toBe(0)
-    const status = result.json<{ok: boolean; kafka: {reachable: boolean; brokers: unknown[]; controller: number}; registry: {reachable: boolean; compatibility: string}}>()
+    const status = result.json<{
+      ok: boolean
+      kafka: {reachable: boolean; brokers: unknown[]; controller: number}
+      registry: {reachable: boolean; compatibility: string}
+    }>()
     expect(status.ok).toBe(true)
     expect(status.kafka).toMatchObject({reachable: true, controller: 1})
     expect(status.kafka.brokers).toHaveLength(1)
@@ -60,7 +64,10 @@ describe('mkt CLI against the running runtime', () => {
   it('describes one topic and rejects an unknown one with exit code 7', async () => {
     const ok = await runCli(['topics', 'describe', 'banned-products', '--json'], env)
     expect(ok.code, ok.stderr).toBe(0)
-    expect(ok.json<{topics: Array<{name: string; configs: Record<string, string>}>}>().topics[0]).toMatchObject({name: 'banned-products', configs: {'cleanup.policy': 'compact'}})
+    expect(ok.json<{topics: Array<{name: string; configs: Record<string, string>}>}>().topics[0]).toMatchObject({
+      name: 'banned-products',
+      configs: {'cleanup.policy': 'compact'},
+    })
     const missing = await runCli(['topics', 'describe', 'no-such-topic'], env)
     expect(missing.code).toBe(7)
     expect(missing.stderr).toContain('No topic named "no-such-topic"')

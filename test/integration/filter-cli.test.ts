@@ -9,9 +9,32 @@ const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKE
 
 describe('mkt filter start', () => {
   it('serves /healthz and /metrics, logs JSON lines, and stops cleanly on SIGTERM', async () => {
-    const [input, output, events, bans] = await Promise.all([freshTopic(profile, 'it-fc-in'), freshTopic(profile, 'it-fc-out'), freshTopic(profile, 'it-fc-ev'), freshTopic(profile, 'it-fc-bans', 1, {'cleanup.policy': 'compact'})])
+    const [input, output, events, bans] = await Promise.all([
+      freshTopic(profile, 'it-fc-in'),
+      freshTopic(profile, 'it-fc-out'),
+      freshTopic(profile, 'it-fc-ev'),
+      freshTopic(profile, 'it-fc-bans', 1, {'cleanup.policy': 'compact'}),
+    ])
     const group = `it-fc-${Date.now()}`
-    const worker = startCli(['filter', 'start', '--group', group, '--input-topic', input, '--output-topic', output, '--events-topic', events, '--bans-topic', bans, '--metrics-port', '0'], env)
+    const worker = startCli(
+      [
+        'filter',
+        'start',
+        '--group',
+        group,
+        '--input-topic',
+        input,
+        '--output-topic',
+        output,
+        '--events-topic',
+        events,
+        '--bans-topic',
+        bans,
+        '--metrics-port',
+        '0',
+      ],
+      env,
+    )
     await worker.waitFor(/"msg":"serving metrics"/, 60_000, 'stderr')
     const port = /127\.0\.0\.1:(\d+)\/metrics/.exec(worker.stderr())![1]
 
@@ -29,7 +52,11 @@ describe('mkt filter start', () => {
 
     worker.child.kill('SIGTERM')
     expect(await worker.exited).toBe(0)
-    const lines = worker.stderr().trim().split('\n').map((l) => JSON.parse(l) as {msg: string; cardsIn?: number})
+    const lines = worker
+      .stderr()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {msg: string; cardsIn?: number})
     expect(lines.at(-1)).toMatchObject({msg: 'stopped', cardsIn: 25})
   })
 })

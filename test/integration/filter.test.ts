@@ -26,7 +26,17 @@ type Lane = Awaited<ReturnType<typeof lane>>
 
 const workers: FilterWorker[] = []
 async function worker(l: Lane, eos = true): Promise<FilterWorker> {
-  const w = await startFilter(profile, {groupId: l.group, inputTopic: l.input, outputTopic: l.output, eventsTopic: l.events, dlqTopic: l.dlq, bansTopic: l.bans, eos, logger, sessionTimeoutMs: 6000})
+  const w = await startFilter(profile, {
+    groupId: l.group,
+    inputTopic: l.input,
+    outputTopic: l.output,
+    eventsTopic: l.events,
+    dlqTopic: l.dlq,
+    bansTopic: l.bans,
+    eos,
+    logger,
+    sessionTimeoutMs: 6000,
+  })
   workers.push(w)
   await w.ready
   return w
@@ -48,18 +58,40 @@ describe('banned-product filter', () => {
     const l = await lane()
     const batch = cards(30, 1)
     const [byId, bySku] = [batch[3]!, batch[7]!]
-    await addBans(profile, [{productId: byId.product_id, reason: 'подделка'}, {sku: bySku.sku, reason: 'нет сертификата'}], {topic: l.bans})
+    await addBans(
+      profile,
+      [
+        {productId: byId.product_id, reason: 'подделка'},
+        {sku: bySku.sku, reason: 'нет сертификата'},
+      ],
+      {topic: l.bans},
+    )
     await worker(l)
 
     await sendCards(profile, fromValues(batch), {topic: l.input, dlqTopic: l.dlq})
     await waitForCaughtUp(profile, l.group, l.input)
     const passed = (await readAll(l.output)).map((r) => r.key)
-    expect(passed.sort()).toEqual(batch.filter((c) => c !== byId && c !== bySku).map((c) => c.product_id).sort())
+    expect(passed.sort()).toEqual(
+      batch
+        .filter((c) => c !== byId && c !== bySku)
+        .map((c) => c.product_id)
+        .sort(),
+    )
 
-    const decisions = (await readAll(l.events)).map((r) => r.value as {product_id: string; decision: string; reason: string | null; ban_key: string | null; source_offset: number})
+    const decisions = (await readAll(l.events)).map(
+      (r) => r.value as {product_id: string; decision: string; reason: string | null; ban_key: string | null; source_offset: number},
+    )
     expect(decisions).toHaveLength(30)
-    expect(decisions.find((d) => d.product_id === byId.product_id)).toMatchObject({decision: 'BANNED_PRODUCT', reason: 'подделка', ban_key: `product:${byId.product_id}`})
-    expect(decisions.find((d) => d.product_id === bySku.product_id)).toMatchObject({decision: 'BANNED_SKU', reason: 'нет сертификата', ban_key: `sku:${bySku.sku}`})
+    expect(decisions.find((d) => d.product_id === byId.product_id)).toMatchObject({
+      decision: 'BANNED_PRODUCT',
+      reason: 'подделка',
+      ban_key: `product:${byId.product_id}`,
+    })
+    expect(decisions.find((d) => d.product_id === bySku.product_id)).toMatchObject({
+      decision: 'BANNED_SKU',
+      reason: 'нет сертификата',
+      ban_key: `sku:${bySku.sku}`,
+    })
     expect(decisions.filter((d) => d.decision === 'PASSED')).toHaveLength(28)
 
     await removeBan(profile, {productId: byId.product_id}, {topic: l.bans})
@@ -89,12 +121,17 @@ describe('banned-product filter', () => {
   it('sends poison records to the DLQ with their offsets and keeps the rest flowing', async () => {
     const l = await lane(1)
     await worker(l)
-    await produce(profile, l.input, [{key: 'junk-1', value: 'not avro at all'}, {key: 'junk-2', value: Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2, 3])}])
+    await produce(profile, l.input, [
+      {key: 'junk-1', value: 'not avro at all'},
+      {key: 'junk-2', value: Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2, 3])},
+    ])
     await sendCards(profile, fromValues(cards(5, 3, 300_000)), {topic: l.input, dlqTopic: l.dlq})
     await waitForCaughtUp(profile, l.group, l.input)
 
     expect((await readAll(l.output)).map((r) => r.key).sort()).toEqual(['300000', '300001', '300002', '300003', '300004'])
-    const dead = (await readAll(l.dlq)).map((r) => r.value as {stage: string; reason: string; source_topic: string; source_offset: number; original_encoding: string})
+    const dead = (await readAll(l.dlq)).map(
+      (r) => r.value as {stage: string; reason: string; source_topic: string; source_offset: number; original_encoding: string},
+    )
     expect(dead.map((d) => [d.source_offset, d.stage, d.source_topic])).toEqual([
       [0, 'filter', l.input],
       [1, 'filter', l.input],

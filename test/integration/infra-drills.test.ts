@@ -6,7 +6,17 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import type {Profile} from '../../src/config/schema.js'
-import {buildServiceGraph, infraUp, localRuntimeStatus, profileForLayout, readRuntimeState, restartService, signalService, stopLocalRuntime, type RuntimeLayout} from '../../src/infra/index.js'
+import {
+  buildServiceGraph,
+  infraUp,
+  localRuntimeStatus,
+  profileForLayout,
+  readRuntimeState,
+  restartService,
+  signalService,
+  stopLocalRuntime,
+  type RuntimeLayout,
+} from '../../src/infra/index.js'
 import {waitForKafka} from '../../src/infra/readiness.js'
 import {listSubjects, registryRequest} from '../../src/schema/index.js'
 import {consumeTopic} from '../../src/consume/index.js'
@@ -134,7 +144,11 @@ describe('failure drills: mkt infra kill / restart', () => {
     indexer.child.kill('SIGTERM')
     expect(await indexer.exited).toBe(0)
 
-    const topicsOf = async () => (await runCli(['topics', 'list', '--json'], env)).json<{topics: Array<{name: string; partitions: number}>}>().topics.map((t) => `${t.name}/${t.partitions}`).sort()
+    const topicsOf = async () =>
+      (await runCli(['topics', 'list', '--json'], env))
+        .json<{topics: Array<{name: string; partitions: number}>}>()
+        .topics.map((t) => `${t.name}/${t.partitions}`)
+        .sort()
     const subjectsOf = async () => JSON.stringify(await listSubjects(profile))
     const committedOf = () => withAdmin(profile, async (admin) => JSON.stringify(await admin.fetchOffsets({groupId: 'mkt-filter', topics: ['shop-products']})))
     const passedOf = async () => (await consumeTopic(profile, 'filtered-products', {onRecord: () => {}})).count

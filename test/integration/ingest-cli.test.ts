@@ -10,7 +10,12 @@ import {freshTopic} from '../helpers/topics.js'
 
 const profile = inject('profile')
 const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined}
-const lines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as {key: string; partition: number; offset: string; value: {name: string; price: {amount: number}}; schemaId: number})
+const lines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as {key: string; partition: number; offset: string; value: {name: string; price: {amount: number}}; schemaId: number})
 
 describe('mkt shop send + mkt consume', () => {
   it('sends the sample catalogue and consume shows every card, decoded', async () => {
@@ -71,7 +76,10 @@ describe('mkt shop send + mkt consume', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-schema-'))
     const card = JSON.parse(bundledSchema('product-card.avsc').text) as {fields: Array<{name: string}>}
     fs.writeFileSync(path.join(dir, 'ok.avsc'), JSON.stringify({...card, fields: [...card.fields, {name: 'gift_wrap', type: 'boolean', default: false}]}))
-    fs.writeFileSync(path.join(dir, 'bad.avsc'), JSON.stringify({...card, fields: card.fields.filter((f) => f.name !== 'brand').concat([{name: 'maker', type: 'string'} as {name: string}])}))
+    fs.writeFileSync(
+      path.join(dir, 'bad.avsc'),
+      JSON.stringify({...card, fields: card.fields.filter((f) => f.name !== 'brand').concat([{name: 'maker', type: 'string'} as {name: string}])}),
+    )
     // shop-products-value exists once any card was sent with the default topic naming.
     await runCli(['shop', 'send', '--generate', '1'], env)
     const ok = await runCli(['schema', 'check', path.join(dir, 'ok.avsc'), '--subject', 'shop-products-value'], env)

@@ -7,7 +7,12 @@ import {freshTopic} from '../helpers/topics.js'
 const profile = inject('profile')
 const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined}
 type Line = {key: string; value: {price: {amount: number}; updated_at: string}}
-const lines = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line)
+const lines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Line)
 
 describe('long-running commands', () => {
   it('shop send --continuous keeps re-sending with fresh prices and Ctrl-C flushes and prints the summary', async () => {

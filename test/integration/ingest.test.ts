@@ -60,7 +60,9 @@ describe('shop send', () => {
     expect(delivered.map((r) => r.key).sort()).toEqual(['12345', '12347', '12350'])
     expect(delivered.every((r) => r.format === 'avro')).toBe(true)
 
-    const dead = (await readAll(dlq)).map((r) => r.value as {source_line: number; reason: string; errors: string[]; original: string; source_file: string; stage: string})
+    const dead = (await readAll(dlq)).map(
+      (r) => r.value as {source_line: number; reason: string; errors: string[]; original: string; source_file: string; stage: string},
+    )
     const byLine = new Map(dead.map((d) => [d.source_line, d]))
     expect([...byLine.keys()].sort((a, b) => a - b)).toEqual([2, 3, 6, 7, 9])
     expect(byLine.get(2)!.reason).toMatch(/not valid JSON/)
@@ -94,7 +96,12 @@ describe('shop send', () => {
     expect(stats).toMatchObject({read: 4004, sent: 4000, rejected: 4})
     const dead = (await readAll(dlq)).map((r) => r.value as {source_line: number; source_index: number; original: string})
     // Lines after the two blank ones move down by two; indexes count records only.
-    const expected = [[1, 0], [1500, 1499], [3335, 3332], [4005, 4002]]
+    const expected = [
+      [1, 0],
+      [1500, 1499],
+      [3335, 3332],
+      [4005, 4002],
+    ]
     expect(dead.map((d) => [d.source_line, d.source_index]).sort((a, b) => a[0]! - b[0]!)).toEqual(expected)
     expect(dead.map((d) => d.original).sort()).toEqual([...bad.values()].sort())
   })

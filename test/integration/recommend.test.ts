@@ -25,10 +25,16 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((r) => r.stop()))
 })
 
-const list = (user: string, ids: string[], source = 'als'): UserRecommendations => ({user_id: user, items: ids.map((id, i) => ({product_id: id, score: 1 - i / 100})), source, model_version: 'als-test', computed_at: '2026-11-22T00:00:00.000Z'})
+const list = (user: string, ids: string[], source = 'als'): UserRecommendations => ({
+  user_id: user,
+  items: ids.map((id, i) => ({product_id: id, score: 1 - i / 100})),
+  source,
+  model_version: 'als-test',
+  computed_at: '2026-11-22T00:00:00.000Z',
+})
 
 describe('the recommender', () => {
-  it('answers over Kafka with the user\'s list, filtered at answer time by stock, category, price and bans', async () => {
+  it("answers over Kafka with the user's list, filtered at answer time by stock, category, price and bans", async () => {
     const [catalog, dlq, bans, lists, requests, results] = await Promise.all([
       freshTopic(profile, 'it-r-cat'),
       freshTopic(profile, 'it-r-dlq', 1),
@@ -45,10 +51,19 @@ describe('the recommender', () => {
     sink.emit(list('*:Книги', ['12408', '12411', '12407'], 'popular'))
     await sink.close()
 
-    const recommender = await startRecommender(profile, {logger, groupId: `it-r-${Date.now()}`, requestsTopic: requests, resultsTopic: results, recommendationsTopic: lists, catalogTopic: catalog, bansTopic: bans})
+    const recommender = await startRecommender(profile, {
+      logger,
+      groupId: `it-r-${Date.now()}`,
+      requestsTopic: requests,
+      resultsTopic: results,
+      recommendationsTopic: lists,
+      catalogTopic: catalog,
+      bansTopic: bans,
+    })
     running.push(recommender)
     await recommender.ready
-    const ask = (input: Parameters<typeof askForRecommendations>[1]) => askForRecommendations(profile, input, {wait: true, timeoutMs: 10_000, requestsTopic: requests, resultsTopic: results})
+    const ask = (input: Parameters<typeof askForRecommendations>[1]) =>
+      askForRecommendations(profile, input, {wait: true, timeoutMs: 10_000, requestsTopic: requests, resultsTopic: results})
 
     const all = await ask({userId: 'u1', limit: 10})
     expect(all.reply!.request_id).toBe(all.request.request_id)
@@ -79,7 +94,9 @@ describe('the recommender', () => {
   it('mkt recommend --wait times out with exit 11 and says no recommender runs; bad flags are usage errors', async () => {
     const timedOut = await runCli(['recommend', '--user', 'u-timeout', '--wait', '--timeout', '1'], env)
     expect(timedOut.code).toBe(11)
-    expect(timedOut.stderr).toMatch(/No reply to request [0-9a-f-]{36} within 1 s: no recommender is running \(consumer group mkt-recommender has no members\)\./)
+    expect(timedOut.stderr).toMatch(
+      /No reply to request [0-9a-f-]{36} within 1 s: no recommender is running \(consumer group mkt-recommender has no members\)\./,
+    )
     expect(timedOut.stderr).toMatch(/mkt recommend serve/)
 
     const sent = await runCli(['recommend', '--user', 'u-fire-and-forget', '--json'], env)

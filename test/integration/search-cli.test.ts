@@ -27,7 +27,11 @@ describe('mkt index start and mkt search', () => {
     expect(table.stdout).toMatch(/12345\s+Умные часы XYZ\s+XYZ\s+Электроника\s+4\s999,99 ₽\s+130/)
     expect(table.stdout).toMatch(/1 of 1 match\(es\), [\d.]+ ms \(indexer\)/)
 
-    const typo = JSON.parse((await runCli(['search', 'смартфн', '--indexer-url', url, '--in-stock', '--json'], env)).stdout) as {servedBy: string; mode: string; hits: Array<{product_id: string; available: number}>}
+    const typo = JSON.parse((await runCli(['search', 'смартфн', '--indexer-url', url, '--in-stock', '--json'], env)).stdout) as {
+      servedBy: string
+      mode: string
+      hits: Array<{product_id: string; available: number}>
+    }
     expect(typo).toMatchObject({servedBy: 'indexer', mode: 'all-words-fuzzy'})
     expect(typo.hits.map((h) => h.product_id)).toEqual(['12347'])
 
@@ -43,7 +47,9 @@ describe('mkt index start and mkt search', () => {
 
     const local = await runCli(['search', 'умных часов', '--indexer-url', url, '--topic', catalog, '--snapshot-file', snapshotFile], env)
     expect(local.code).toBe(0)
-    expect(local.stderr).toMatch(new RegExp(`No indexer answered at ${url}; searched a local copy: the snapshot of \\S+ \\(74 products\\) plus 0 record\\(s\\) caught up from ${catalog}`))
+    expect(local.stderr).toMatch(
+      new RegExp(`No indexer answered at ${url}; searched a local copy: the snapshot of \\S+ \\(74 products\\) plus 0 record\\(s\\) caught up from ${catalog}`),
+    )
     expect(local.stdout).toMatch(/12345\s+Умные часы XYZ/)
     expect(local.stdout).toMatch(/\(local\)/)
 

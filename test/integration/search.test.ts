@@ -34,7 +34,15 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((i) => i.stop()))
 })
 async function indexer(l: Lane, options: {rebuild?: boolean; snapshotFile?: string} = {}): Promise<Indexer> {
-  const started = await startIndexer(profile, {logger, topic: l.catalog, bansTopic: l.bans, searchesTopic: l.searches, snapshotFile: options.snapshotFile ?? l.snapshotFile, snapshotIntervalS: 0, ...(options.rebuild ? {rebuild: true} : {})})
+  const started = await startIndexer(profile, {
+    logger,
+    topic: l.catalog,
+    bansTopic: l.bans,
+    searchesTopic: l.searches,
+    snapshotFile: options.snapshotFile ?? l.snapshotFile,
+    snapshotIntervalS: 0,
+    ...(options.rebuild ? {rebuild: true} : {}),
+  })
   running.push(started)
   await started.ready
   return started
@@ -68,14 +76,24 @@ describe('search indexer on the real cluster', () => {
     await removeBan(profile, {productId: '12345'}, {topic: l.bans})
     await until(() => ids(live, {text: 'умных часов'}).includes('12345'), 1000, 'the unbanned product is back at once')
 
-    await sendCards(profile, fromValues([{...watch, price: {amount: 3999, currency: 'RUB'}, updated_at: new Date().toISOString()}]), {topic: l.catalog, dlqTopic: l.dlq})
+    await sendCards(profile, fromValues([{...watch, price: {amount: 3999, currency: 'RUB'}, updated_at: new Date().toISOString()}]), {
+      topic: l.catalog,
+      dlqTopic: l.dlq,
+    })
     await until(() => live.search({text: 'XYZ-12345'}).hits[0]?.price === 3999, 5000, 'the new price shows')
     expect(live.health().products).toBe(74) // a new version replaces the old one
   })
 
   it('fails to become ready, with a clear error, when the catalogue topic does not exist', async () => {
     const l = await lane()
-    const broken = await startIndexer(profile, {logger, topic: 'it-s-no-such-topic', bansTopic: l.bans, searchesTopic: l.searches, snapshotFile: l.snapshotFile, snapshotIntervalS: 0})
+    const broken = await startIndexer(profile, {
+      logger,
+      topic: 'it-s-no-such-topic',
+      bansTopic: l.bans,
+      searchesTopic: l.searches,
+      snapshotFile: l.snapshotFile,
+      snapshotIntervalS: 0,
+    })
     await expect(broken.ready).rejects.toThrow('No topic named "it-s-no-such-topic"')
     await expect(broken.done).rejects.toThrow('No topic named')
   })
@@ -90,7 +108,18 @@ describe('search indexer on the real cluster', () => {
     const events: SearchEvent[] = []
     await consumeTopic(profile, l.searches, {onRecord: (r) => events.push(r.value as SearchEvent)})
     expect(events).toHaveLength(2)
-    expect(events[0]).toMatchObject({user_id: 'u-42', query: 'наушники', max_price: 30000, min_price: null, sort: 'price-asc', limit: 5, result_ids: answer.hits.map((h) => h.product_id), total_hits: answer.total, match_mode: 'all-words', served_by: 'indexer'})
+    expect(events[0]).toMatchObject({
+      user_id: 'u-42',
+      query: 'наушники',
+      max_price: 30000,
+      min_price: null,
+      sort: 'price-asc',
+      limit: 5,
+      result_ids: answer.hits.map((h) => h.product_id),
+      total_hits: answer.total,
+      match_mode: 'all-words',
+      served_by: 'indexer',
+    })
     expect(events[0]!.result_ids.length).toBeGreaterThan(0)
     expect(events[1]).toMatchObject({user_id: 'anonymous', query: 'смартфн', match_mode: 'all-words-fuzzy'})
   })

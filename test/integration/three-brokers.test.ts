@@ -19,7 +19,13 @@ describe('3-broker runtime', () => {
 
   beforeAll(async () => {
     const base = await freePortBase(8)
-    const result = await infraUp({runtime: 'local', stateDir, overrides: {brokers: 3, kafkaPort: base, registryPort: base + 6}, configFile: path.join(root, 'config.yaml'), profileName: 'three'})
+    const result = await infraUp({
+      runtime: 'local',
+      stateDir,
+      overrides: {brokers: 3, kafkaPort: base, registryPort: base + 6},
+      configFile: path.join(root, 'config.yaml'),
+      profileName: 'three',
+    })
     profile = profileForLayout(result.state.layout, 'three')
   })
 
@@ -30,7 +36,11 @@ describe('3-broker runtime', () => {
 
   it('gives every platform partition 3 in-sync replicas and min.insync.replicas=2', async () => {
     const topics = await listTopics(profile)
-    expect(topics.map((t) => t.name).sort()).toEqual(loadTopicSpec().topics.map((t) => t.name).sort())
+    expect(topics.map((t) => t.name).sort()).toEqual(
+      loadTopicSpec()
+        .topics.map((t) => t.name)
+        .sort(),
+    )
     for (const topic of topics) {
       for (const p of topic.partitionDetails) {
         expect(p.replicas, `${topic.name}/${p.partition}`).toHaveLength(3)
@@ -38,7 +48,10 @@ describe('3-broker runtime', () => {
       }
     }
     const minIsr = await withAdmin(profile, async (admin) => {
-      const {resources} = await admin.describeConfigs({includeSynonyms: false, resources: ['1', '2', '3'].map((name) => ({type: ConfigResourceTypes.BROKER, name}))})
+      const {resources} = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: ['1', '2', '3'].map((name) => ({type: ConfigResourceTypes.BROKER, name})),
+      })
       return resources.map((r) => r.configEntries.find((e) => e.configName === 'min.insync.replicas')?.configValue)
     })
     expect(minIsr).toEqual(['2', '2', '2'])

@@ -21,7 +21,7 @@ describe('key partitioning', () => {
     }
   })
 
-  it('agrees with kafkajs\'s Java-compatible default partitioner on UTF-8 keys', () => {
+  it("agrees with kafkajs's Java-compatible default partitioner on UTF-8 keys", () => {
     const kafkajs = Partitioners.DefaultPartitioner()
     for (let i = 0; i < 500; i++) {
       const key = `товар-${i}`

@@ -8,7 +8,12 @@ const config: ConfigFile = {
   current: 'local',
   profiles: {
     local: {brokers: ['127.0.0.1:9092'], schemaRegistry: {url: 'http://127.0.0.1:8081/apis/ccompat/v7'}, stateDir: '/var/mkt'},
-    prod: {brokers: ['kafka-1:9093', 'kafka-2:9093'], schemaRegistry: {url: 'https://sr.example:8081'}, sasl: {mechanism: 'scram-sha-512', username: 'shop', password: 's3cret'}, tls: {enabled: true, ca: '/etc/ca.pem', rejectUnauthorized: true}},
+    prod: {
+      brokers: ['kafka-1:9093', 'kafka-2:9093'],
+      schemaRegistry: {url: 'https://sr.example:8081'},
+      sasl: {mechanism: 'scram-sha-512', username: 'shop', password: 's3cret'},
+      tls: {enabled: true, ca: '/etc/ca.pem', rejectUnauthorized: true},
+    },
   },
 }
 

@@ -25,12 +25,21 @@ describe('service graph and node configs', () => {
     expect(props['node.id']).toBe(2)
     expect(props['controller.quorum.voters']).toBe('1@127.0.0.1:9093,2@127.0.0.1:9095,3@127.0.0.1:9097')
     expect(props['listeners']).toBe('PLAINTEXT://127.0.0.1:9094,CONTROLLER://127.0.0.1:9095')
-    expect(props).toMatchObject({'default.replication.factor': 3, 'min.insync.replicas': 2, 'offsets.topic.replication.factor': 3, 'transaction.state.log.min.isr': 2})
+    expect(props).toMatchObject({
+      'default.replication.factor': 3,
+      'min.insync.replicas': 2,
+      'offsets.topic.replication.factor': 3,
+      'transaction.state.log.min.isr': 2,
+    })
   })
 
   it('keeps a single node writable: replication 1, min.insync.replicas 1', () => {
     const l = layout(1)
-    expect(serverProperties(l, buildServiceGraph(l)[0]!, 0)).toMatchObject({'default.replication.factor': 1, 'min.insync.replicas': 1, 'transaction.state.log.min.isr': 1})
+    expect(serverProperties(l, buildServiceGraph(l)[0]!, 0)).toMatchObject({
+      'default.replication.factor': 1,
+      'min.insync.replicas': 1,
+      'transaction.state.log.min.isr': 1,
+    })
   })
 
   it('makes KRaft cluster ids of 22 base64url characters', () => {

@@ -93,7 +93,14 @@ describe('catalogue index', () => {
 
   it('keeps only the latest version: a new price shows, old words stop matching', () => {
     const index = indexOf(sample)
-    index.upsert({...watch, name: 'Смарт-часы XYZ Pro', tags: ['гаджеты'], description: 'Новая модель.', price: {amount: 3999, currency: 'RUB'}, updated_at: '2030-01-01T00:00:00Z'})
+    index.upsert({
+      ...watch,
+      name: 'Смарт-часы XYZ Pro',
+      tags: ['гаджеты'],
+      description: 'Новая модель.',
+      price: {amount: 3999, currency: 'RUB'},
+      updated_at: '2030-01-01T00:00:00Z',
+    })
     const hit = ask(index, {query: 'XYZ'}).hits.find((h) => h.product_id === '12345')
     expect(hit).toMatchObject({price: 3999, name: 'Смарт-часы XYZ Pro', updated_at: '2030-01-01T00:00:00.000Z'})
     expect(ask(index, {query: 'умные'}).hits.map((h) => h.product_id)).not.toContain('12345')
@@ -102,7 +109,13 @@ describe('catalogue index', () => {
 
   it('scores identical texts once and ranks their products by freshness, filters by each one', () => {
     const index = new CatalogIndex()
-    const copies = [1, 2, 3].map((i) => ({...watch, product_id: `w${i}`, sku: `XYZ-W${i}`, price: {amount: 1000 * i, currency: 'RUB'}, updated_at: `2025-01-0${i}T00:00:00Z`}))
+    const copies = [1, 2, 3].map((i) => ({
+      ...watch,
+      product_id: `w${i}`,
+      sku: `XYZ-W${i}`,
+      price: {amount: 1000 * i, currency: 'RUB'},
+      updated_at: `2025-01-0${i}T00:00:00Z`,
+    }))
     for (const card of copies) index.upsert(card)
     expect(index.texts).toBe(1)
     expect(ask(index, {query: 'часы'}).hits.map((h) => h.product_id)).toEqual(['w3', 'w2', 'w1'])

@@ -133,7 +133,10 @@ describe('pacing and live mode', () => {
     expect(refreshed.updated_at).toBe('2030-01-01T00:00:00.000Z')
     expect(Math.abs(refreshed.price.amount - card.price.amount)).toBeLessThanOrEqual(card.price.amount * 0.1 + 0.01)
 
-    const items: SourceItem[] = [{origin: {index: 0}, value: card}, {origin: {index: 1}, parseError: 'broken', raw: 'x'}]
+    const items: SourceItem[] = [
+      {origin: {index: 0}, value: card},
+      {origin: {index: 1}, parseError: 'broken', raw: 'x'},
+    ]
     const stop = new AbortController()
     const seen: SourceItem[] = []
     for await (const item of continuous(async () => items, stop.signal)) {

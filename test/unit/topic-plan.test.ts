@@ -3,8 +3,18 @@ import {describe, expect, it} from 'vitest'
 import {describeAction, planTopics, type ExistingTopic} from '../../src/topics/plan.js'
 import type {DesiredTopic} from '../../src/topics/spec.js'
 
-const want = (name: string, partitions: number, configs: Record<string, string> = {}, replication = 1): DesiredTopic => ({name, partitions, replication, configs})
-const have = (name: string, partitions: number, configs: Record<string, string> = {}, replication = 1): ExistingTopic => ({name, partitions, replication, configs})
+const want = (name: string, partitions: number, configs: Record<string, string> = {}, replication = 1): DesiredTopic => ({
+  name,
+  partitions,
+  replication,
+  configs,
+})
+const have = (name: string, partitions: number, configs: Record<string, string> = {}, replication = 1): ExistingTopic => ({
+  name,
+  partitions,
+  replication,
+  configs,
+})
 
 describe('topic drift planning', () => {
   it('creates what is missing and leaves what matches alone', () => {
@@ -21,7 +31,11 @@ describe('topic drift planning', () => {
   })
 
   it('updates changed configs and keeps unknown overrides, reporting them', () => {
-    const plan = planTopics([want('t', 3, {'retention.ms': '1000', 'cleanup.policy': 'compact'})], [have('t', 3, {'retention.ms': '5', 'segment.bytes': '1048576'})], {brokers: 1})
+    const plan = planTopics(
+      [want('t', 3, {'retention.ms': '1000', 'cleanup.policy': 'compact'})],
+      [have('t', 3, {'retention.ms': '5', 'segment.bytes': '1048576'})],
+      {brokers: 1},
+    )
     expect(plan.actions).toEqual([
       {
         kind: 'alter-configs',

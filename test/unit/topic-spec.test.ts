@@ -8,7 +8,19 @@ describe('topic spec', () => {
     const spec = loadTopicSpec()
     const byName = Object.fromEntries(desiredTopics(spec, 3).map((t) => [t.name, t]))
     expect(Object.keys(byName).sort()).toEqual(
-      ['banned-products', 'category-stats', 'client-recommendations', 'client-searches', 'filtered-events', 'client-views', 'filtered-products', 'recommendations', 'recommendations-results', 'shop-products', 'shop-products-dlq'].sort(),
+      [
+        'banned-products',
+        'category-stats',
+        'client-recommendations',
+        'client-searches',
+        'filtered-events',
+        'client-views',
+        'filtered-products',
+        'recommendations',
+        'recommendations-results',
+        'shop-products',
+        'shop-products-dlq',
+      ].sort(),
     )
     expect(byName['shop-products']!.partitions).toBe(6)
     expect(byName['filtered-products']!.partitions).toBe(6)
@@ -25,12 +37,17 @@ describe('topic spec', () => {
   })
 
   it('stringifies config values so they compare with what brokers report', () => {
-    const spec = parseTopicSpec('topics:\n  - name: a\n    partitions: 1\n    configs: {retention.ms: 1000, "unclean.leader.election.enable": false}\n', 'inline')
+    const spec = parseTopicSpec(
+      'topics:\n  - name: a\n    partitions: 1\n    configs: {retention.ms: 1000, "unclean.leader.election.enable": false}\n',
+      'inline',
+    )
     expect(desiredTopics(spec, 1)[0]!.configs).toEqual({'retention.ms': '1000', 'unclean.leader.election.enable': 'false'})
   })
 
   it('names the file, the path and the topic of an invalid entry', () => {
-    expect(() => parseTopicSpec('topics:\n  - {name: ok, partitions: 1}\n  - {name: bad, partitions: 0}\n', 'my.yaml')).toThrow(/my\.yaml is invalid at topics\.1\.partitions \(topic "bad"\)/)
+    expect(() => parseTopicSpec('topics:\n  - {name: ok, partitions: 1}\n  - {name: bad, partitions: 0}\n', 'my.yaml')).toThrow(
+      /my\.yaml is invalid at topics\.1\.partitions \(topic "bad"\)/,
+    )
     expect(() => parseTopicSpec('topics:\n  - {name: "no spaces", partitions: 1}\n', 'x.yaml')).toThrow(/topics\.0\.name/)
     expect(() => parseTopicSpec('topics:\n  - {name: a, partitions: 1, replicas: 3}\n', 'x.yaml')).toThrow(/replicas/)
     expect(() => parseTopicSpec('topics: [\n', 'x.yaml')).toThrow(/not valid YAML/)

@@ -20,7 +20,11 @@ describe('the file of cards Kafka did not acknowledge', () => {
     expect(log.count).toBe(50)
     expect(fs.statSync(file).mode & 0o777).toBe(0o600)
     expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700)
-    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown)
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown)
     expect(lines).toEqual(cards)
     for (const line of lines) expect(validateCard(line).ok, JSON.stringify(line)).toBe(true)
   })

@@ -15,7 +15,7 @@ const withChange = (change: (card: Record<string, any>) => void) => {
 const errorsOf = (result: ReturnType<typeof validateCard>) => (result.ok ? [] : result.errors)
 
 describe('card validation', () => {
-  it('accepts every card of the sample catalogue, the seeds\' smart watch among them', () => {
+  it("accepts every card of the sample catalogue, the seeds' smart watch among them", () => {
     expect(sample.length).toBeGreaterThanOrEqual(60)
     expect(new Set(sample.map((c) => c.category)).size).toBeGreaterThanOrEqual(6)
     expect(watch).toMatchObject({name: 'Умные часы XYZ', sku: 'XYZ-12345', price: {amount: 4999.99, currency: 'RUB'}})
@@ -31,8 +31,16 @@ describe('card validation', () => {
     ['negative stock', (c: any) => (c.stock.available = -1), 'stock.available: must be >= 0'],
     ['fractional stock', (c: any) => (c.stock.reserved = 1.5), 'stock.reserved: must be a whole number, got number 1.5'],
     ['reserved above available', (c: any) => (c.stock.reserved = 151), 'stock.reserved: must not exceed stock.available'],
-    ['a date without a zone', (c: any) => (c.created_at = '2023-10-01 12:00'), 'created_at: must be an ISO 8601 date-time with a zone, e.g. 2023-10-01T12:00:00Z'],
-    ['a day February 2023 did not have', (c: any) => (c.created_at = '2023-02-29T12:00:00Z'), 'created_at: must be an ISO 8601 date-time with a zone, e.g. 2023-10-01T12:00:00Z'],
+    [
+      'a date without a zone',
+      (c: any) => (c.created_at = '2023-10-01 12:00'),
+      'created_at: must be an ISO 8601 date-time with a zone, e.g. 2023-10-01T12:00:00Z',
+    ],
+    [
+      'a day February 2023 did not have',
+      (c: any) => (c.created_at = '2023-02-29T12:00:00Z'),
+      'created_at: must be an ISO 8601 date-time with a zone, e.g. 2023-10-01T12:00:00Z',
+    ],
     ['updated before created', (c: any) => (c.updated_at = '2020-01-01T00:00:00Z'), 'updated_at: must not be before created_at'],
     ['updated before created, in another zone', (c: any) => (c.updated_at = '2023-10-01T14:59:59.5+03:00'), 'updated_at: must not be before created_at'],
     ['a non-http image URL', (c: any) => (c.images[0].url = 'javascript:alert(1)'), 'images[0].url: must be an http(s) URL'],
@@ -79,11 +87,29 @@ describe('card validation', () => {
   })
 
   it('fills defaults: empty optional lists, timestamps from the clock, spec values as text', () => {
-    const minimal = {product_id: 'p1', name: 'Чайник', price: {amount: 0, currency: 'RUB'}, category: 'Дом', brand: 'Kitfort', stock: {available: 0, reserved: 0}, sku: 'KT-1', store_id: 's1', specifications: {'Объём': 1.7, 'Подсветка': true}}
+    const minimal = {
+      product_id: 'p1',
+      name: 'Чайник',
+      price: {amount: 0, currency: 'RUB'},
+      category: 'Дом',
+      brand: 'Kitfort',
+      stock: {available: 0, reserved: 0},
+      sku: 'KT-1',
+      store_id: 's1',
+      specifications: {Объём: 1.7, Подсветка: true},
+    }
     const result = validateCard(minimal, () => '2026-01-02T03:04:05.000Z')
     expect(result).toEqual({
       ok: true,
-      card: {...minimal, description: '', tags: [], images: [], specifications: {'Объём': '1.7', 'Подсветка': 'true'}, created_at: '2026-01-02T03:04:05.000Z', updated_at: '2026-01-02T03:04:05.000Z'},
+      card: {
+        ...minimal,
+        description: '',
+        tags: [],
+        images: [],
+        specifications: {Объём: '1.7', Подсветка: 'true'},
+        created_at: '2026-01-02T03:04:05.000Z',
+        updated_at: '2026-01-02T03:04:05.000Z',
+      },
     })
   })
 })
