@@ -6,6 +6,7 @@ import {BaseCommand} from '../src/ui/base-command.js'
 import {formatPrice, renderTable} from '../src/ui/table.js'
 
 export default class Search extends BaseCommand<typeof Search> {
+  static override principal = 'client'
   static override summary = 'Search the live catalogue (Russian full text, typos forgiven).'
   static override description = `Asks the running indexer (\`mkt index start\`, at the profile's searchUrl or MKT_SEARCH_URL). When none answers, it loads the latest snapshot, catches up from filtered-products itself and answers, saying so — a search always works.
 

@@ -4,6 +4,7 @@ import {recordView, type ViewEvent} from '../src/client/index.js'
 import {BaseCommand} from '../src/ui/base-command.js'
 
 export default class View extends BaseCommand<typeof View> {
+  static override principal = 'client'
   static override summary = 'Record that a client viewed a product (an event in client-views).'
   static override description =
     'Views weigh more than search hits in the recommendations Spark computes (`mkt analytics run`). The event is written once Kafka acknowledges it; the product id is not checked against the catalogue (the analytics job ignores products it does not know).'

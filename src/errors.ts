@@ -24,6 +24,10 @@ export const ExitCode = {
   jobFailed: 12,
   /** Kafka did not acknowledge some valid cards (brokers down, too few in-sync replicas); they were written to a file to send again. */
   notAcknowledged: 13,
+  /** The brokers did not accept who we are: wrong password, unknown user, an untrusted or mismatched certificate, plaintext on a TLS listener. */
+  authentication: 14,
+  /** The principal is authenticated but an ACL does not allow the operation. */
+  denied: 15,
 } as const
 
 export type ExitCodeName = keyof typeof ExitCode

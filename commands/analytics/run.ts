@@ -7,6 +7,7 @@ import {BaseCommand} from '../../src/ui/base-command.js'
 import {createProgress} from '../../src/ui/progress.js'
 
 export default class AnalyticsRun extends BaseCommand<typeof AnalyticsRun> {
+  static override principal = 'analytics'
   static override summary = 'Run the Spark job: category statistics, ALS recommendations and the Parquet archive.'
   static override description = `Reads filtered-products, the ban list, client-searches, client-views and client-recommendations; writes category-stats and recommendations (compacted topics, Avro) and a Parquet archive of products and events partitioned by date under --lake.
 

@@ -3,6 +3,7 @@ import {BaseCommand} from '../../src/ui/base-command.js'
 import {formatPrice, renderTable} from '../../src/ui/table.js'
 
 export default class AnalyticsStats extends BaseCommand<typeof AnalyticsStats> {
+  static override principal = 'analytics'
   static override summary = 'Show the category statistics the Spark job computed.'
   static override description =
     'Reads the compacted topic category-stats to its end: per category the number of live, unbanned products, average, lowest and highest price, stock available and the top brands, as of the last `mkt analytics run`.'

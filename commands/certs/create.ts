@@ -15,7 +15,10 @@ export default class CertsCreate extends BaseCommand<typeof CertsCreate> {
 Running it again keeps every certificate that is still valid for what is asked and re-issues one that is missing, unreadable, expires within 30 days or whose host names changed; a new CA re-issues them all. Broker certificates are valid for their own name, localhost, 127.0.0.1, the runtime's host and every --host.`
   static override examples = [
     {description: 'Certificates for the saved runtime (or a single broker)', command: '<%= config.bin %> <%= command.id %>'},
-    {description: 'Three brokers also reached as kafka.example.test and 10.0.0.5', command: '<%= config.bin %> <%= command.id %> --brokers 3 --host kafka.example.test --host 10.0.0.5'},
+    {
+      description: 'Three brokers also reached as kafka.example.test and 10.0.0.5',
+      command: '<%= config.bin %> <%= command.id %> --brokers 3 --host kafka.example.test --host 10.0.0.5',
+    },
     {description: 'Renew everything, the CA too', command: '<%= config.bin %> <%= command.id %> --force'},
   ]
 

@@ -5,6 +5,7 @@ import {BaseCommand} from '../../src/ui/base-command.js'
 import {createProgress} from '../../src/ui/progress.js'
 
 export default class ClientSimulate extends BaseCommand<typeof ClientSimulate> {
+  static override principal = 'client'
   static override summary = 'Simulate shoppers: searches, views and recommendation requests with realistic preferences.'
   static override description = `Each simulated user likes one or two categories and has a price ceiling; they search for products of those categories, view what they found (mostly what they can afford) and sometimes ask for recommendations. Events go through the same code as \`mkt search\`, \`mkt view\` and \`mkt recommend\` into client-searches, client-views and client-recommendations. The same --seed gives the same users and actions on the same catalogue.
 

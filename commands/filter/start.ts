@@ -7,6 +7,7 @@ import {BaseCommand} from '../../src/ui/base-command.js'
 import {runUntilSignal} from '../../src/ui/worker-run.js'
 
 export default class FilterStart extends BaseCommand<typeof FilterStart> {
+  static override principal = 'filter'
   static override summary = 'Run the banned-product filter: shop-products → filtered-products, exactly once.'
   static override description = `Joins the consumer group (default mkt-filter) on shop-products. It first reads the whole ban list (banned-products), then follows it live, so a new ban applies to every card consumed after it is visible. Cards that are not banned go to filtered-products unchanged; every decision goes to filtered-events; undecodable records go to shop-products-dlq.
 

@@ -7,6 +7,7 @@ import {BaseCommand} from '../../src/ui/base-command.js'
 import {runUntilSignal} from '../../src/ui/worker-run.js'
 
 export default class IndexStart extends BaseCommand<typeof IndexStart> {
+  static override principal = 'indexer'
   static override summary = 'Run the search indexer: filtered-products → a live Russian full-text index, served over HTTP.'
   static override description = `Reads the ban list (banned-products) first, then loads the latest snapshot and catches up from its offsets (or reads filtered-products from the beginning), then follows both topics live: a new version of a product replaces the old one, a ban hides it within a second, an unban shows it again.
 

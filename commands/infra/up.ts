@@ -7,13 +7,16 @@ import {stateDirFlag} from '../../src/ui/infra-flags.js'
 import {createProgress} from '../../src/ui/progress.js'
 
 export default class InfraUp extends BaseCommand<typeof InfraUp> {
-  static override summary = 'Start the runtime: Kafka (KRaft) and the schema registry, then apply the topic spec.'
+  static override summary = 'Start the runtime: a secure Kafka (KRaft) and the schema registry, then apply the topic spec and the ACLs.'
   static override description = `Starts real services as supervised background processes from artifacts that Maven resolves from Maven Central once and caches in ~/.cache/mkt: Apache Kafka 3.9 in KRaft mode (1 or 3 combined broker+controller nodes) and Apicurio Registry with its Confluent-compatible API. Waits until every service answers, applies compose/topics.yaml and writes the connection profile (named by --profile, default "local").
+
+Secure by default: a CA and broker certificates under <state-dir>/certs, SCRAM-SHA-512 users with generated passwords under <state-dir>/secrets (0600, never printed), StandardAuthorizer with the ACLs of compose/acls.yaml. Besides NAME (the admin) it writes NAME:<principal> for every service principal (NAME:shop, NAME:filter, ...); each command picks its own.
 
 Running it again on a running runtime changes nothing and says so; after \`infra down\` it restarts on the same data.`
   static override examples = [
     {description: 'Start a single broker and the registry', command: '<%= config.bin %> <%= command.id %>'},
     {description: 'A 3-node cluster (replication 3, min.insync.replicas=2)', command: '<%= config.bin %> <%= command.id %> --brokers 3'},
+    {description: 'Plaintext, for a quick experiment', command: '<%= config.bin %> <%= command.id %> --insecure --state-dir ~/mkt-plain --profile plain'},
     {
       description: 'Next to another Kafka already on 9092',
       command: '<%= config.bin %> <%= command.id %> --kafka-port 29092 --registry-port 28081 --state-dir ~/mkt-alt --profile alt',
@@ -44,6 +47,11 @@ Running it again on a running runtime changes nothing and says so; after \`infra
       max: 65_535,
       helpGroup: 'RUNTIME',
     }),
+    insecure: Flags.boolean({
+      description:
+        'Plaintext, no authentication, no ACLs (quick experiments only). The default is secure: TLS, SASL/SCRAM-SHA-512 and least-privilege ACLs. Chosen when the runtime is created.',
+      helpGroup: 'RUNTIME',
+    }),
     'state-dir': stateDirFlag,
     timeout: Flags.integer({description: 'Seconds to wait for each service to answer.', default: 120, min: 5, helpGroup: 'RUNTIME'}),
   }
@@ -61,6 +69,7 @@ Running it again on a running runtime changes nothing and says so; after \`infra
           ...(flags['kafka-port'] ? {kafkaPort: flags['kafka-port']} : {}),
           ...(flags['registry-port'] ? {registryPort: flags['registry-port']} : {}),
           ...(flags.brokers ? {brokers: Number(flags.brokers) as 1 | 3} : {}),
+          ...(flags.insecure ? {security: 'plaintext' as const} : {}),
         },
         profileName: resolved.profile.name,
         timeoutMs: flags.timeout * 1000,
@@ -75,6 +84,12 @@ Running it again on a running runtime changes nothing and says so; after \`infra
     else if (result.alreadyRunning) this.log(`The runtime in ${layout.stateDir} is already running; nothing to do.`)
     else this.log(chalk.green(`Runtime up: ${layout.brokers} broker(s), registry on port ${layout.registryPort}.`))
     for (const line of result.topics?.applied ?? []) this.log(`  topics: ${line}`)
+    if (result.acls)
+      this.log(`  acls: ${result.acls.add.length} added, ${result.acls.remove.length + result.acls.foreign.length} removed, ${result.acls.unchanged} unchanged`)
+    if (layout.security === 'sasl_ssl') {
+      this.log(`Secure: TLS (CA ${layout.stateDir}/certs/ca.pem), SASL/SCRAM-SHA-512, ACLs from compose/acls.yaml.`)
+      this.log(`Profiles: ${result.profiles.join(', ')}; each command runs as its own principal (\`mkt filter start\` as ${result.profileName}:filter).`)
+    } else this.log(chalk.yellow('Insecure: plaintext, no authentication, no ACLs (--insecure).'))
     this.log(
       `Profile "${result.profileName}" → brokers ${layout.host}:${layout.kafkaPort}${layout.brokers > 1 ? ` (+${layout.brokers - 1})` : ''}. Try \`mkt status\` or \`mkt topics list\`.`,
     )

@@ -7,6 +7,7 @@ import {BaseCommand} from '../../src/ui/base-command.js'
 import {formatPrice, renderTable} from '../../src/ui/table.js'
 
 export default class Recommend extends BaseCommand<typeof Recommend> {
+  static override principal = 'client'
   static override summary = 'Ask for personalised recommendations (request/reply over Kafka).'
   static override description = `Sends a request to client-recommendations and prints its id. With --wait it waits for the reply on recommendations-results (matched by request id) and prints the products: the user's list from the last \`mkt analytics run\`, checked by the recommender (\`mkt recommend serve\`) against bans, stock and your filters at answer time.
 

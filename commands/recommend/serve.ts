@@ -7,6 +7,7 @@ import {BaseCommand} from '../../src/ui/base-command.js'
 import {runUntilSignal} from '../../src/ui/worker-run.js'
 
 export default class RecommendServe extends BaseCommand<typeof RecommendServe> {
+  static override principal = 'recommender'
   static override summary = 'Run the recommender: answers requests from client-recommendations on recommendations-results.'
   static override description = `Loads the ban list, the catalogue (filtered-products) and Spark's lists (recommendations) and follows all three live; then answers each request with the user's list (else the list for everyone), keeping only products that are known, not banned, in stock and within the request's category and price — so a ban applies before Spark runs again. Requests older than a minute are skipped (their client gave up).
 

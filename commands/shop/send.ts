@@ -9,6 +9,7 @@ import {createStatusLine} from '../../src/ui/progress.js'
 const SHOWN_REJECTIONS = 5
 
 export default class ShopSend extends BaseCommand<typeof ShopSend> {
+  static override principal = 'shop'
   static override summary = 'Send product cards to Kafka (Avro, validated; bad input goes to the DLQ).'
   static override description = `Reads a JSON array or JSON Lines file (detected, streamed) or generates a realistic Russian catalogue, validates every card, and produces it to shop-products (key = product_id) as Avro in the Confluent wire format with an idempotent acks=all producer and LZ4 compression.
 

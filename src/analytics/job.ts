@@ -10,6 +10,7 @@ import {MktError} from '../errors.js'
 import {checkJava} from '../infra/prerequisites.js'
 import type {ProgressListener} from '../infra/local-runtime.js'
 import {retryRetriable, withAdmin} from '../kafka/client.js'
+import {topicsNotFound} from '../kafka/errors.js'
 import {packageRoot} from '../package-root.js'
 import {RECOMMENDATIONS_TOPIC, REQUESTS_TOPIC} from '../recommend/request.js'
 import {topicValueSchema} from '../schema/subjects.js'
@@ -88,12 +89,7 @@ export async function runAnalytics(profile: Profile, options: AnalyticsOptions =
   const [{python}] = await Promise.all([findPython(), checkJava(17)])
   const existing = new Set(await withAdmin(profile, (admin) => retryRetriable(() => admin.listTopics()), {role: 'analytics'}))
   const missing = Object.values(topics).filter((t) => !existing.has(t))
-  if (missing.length > 0)
-    throw new MktError(
-      `The analytics job needs topic(s) ${missing.join(', ')}, which do not exist.`,
-      'Create the platform topics with `mkt topics apply`.',
-      'notFound',
-    )
+  if (missing.length > 0) throw topicsNotFound(missing, profile, 'The analytics job needs them: create the platform topics with `mkt topics apply`.')
   const [stats, recommendations] = await Promise.all([
     topicValueSchema(profile, topics.stats, STATS_TOPIC),
     topicValueSchema(profile, topics.recommendations, RECOMMENDATIONS_TOPIC),

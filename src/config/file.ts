@@ -53,10 +53,18 @@ export function writeConfigFile(config: ConfigFile, file = configFilePath()): vo
 }
 
 export function saveProfile(name: string, profile: StoredProfile, options: {makeCurrent?: boolean; file?: string} = {}): void {
+  saveProfiles({[name]: profile}, {...options, current: name})
+}
+
+/**
+ * Writes several profiles in one go (`infra up` writes one per principal);
+ * `current` becomes the current profile when none is (or with makeCurrent).
+ */
+export function saveProfiles(profiles: Record<string, StoredProfile>, options: {current?: string; makeCurrent?: boolean; file?: string} = {}): void {
   const file = options.file ?? configFilePath()
   const config = readConfigFile(file)
-  config.profiles[name] = profile
-  if (options.makeCurrent || !config.current) config.current = name
+  Object.assign(config.profiles, profiles)
+  if (options.current && (options.makeCurrent || !config.current)) config.current = options.current
   writeConfigFile(config, file)
 }
 

@@ -7,6 +7,6 @@ import {readConfigFile} from './file.js'
 import {resolveProfile, type ConnectionFlags, type ResolvedProfile} from './resolve.js'
 
 /** The active profile for a command: reads config.yaml and the environment. */
-export function loadProfile(flags: ConnectionFlags = {}, options: {allowUnknown?: boolean} = {}): ResolvedProfile {
+export function loadProfile(flags: ConnectionFlags = {}, options: {allowUnknown?: boolean; principal?: string} = {}): ResolvedProfile {
   return resolveProfile(readConfigFile(), flags, process.env, options)
 }

@@ -1,7 +1,8 @@
+import fs from 'node:fs'
 import path from 'node:path'
 
 import {MktError} from '../errors.js'
-import {hostPort, type ConfigFile, type Profile, type SaslSettings, type StoredProfile} from './schema.js'
+import {hostPort, type ConfigFile, type Profile, type SaslSettings, type StoredProfile, type StoredSasl} from './schema.js'
 import {defaultStateDir, expandHome} from './paths.js'
 
 type Env = Record<string, string | undefined>
@@ -48,10 +49,35 @@ function parseBool(value: string, origin: string): boolean {
   throw new MktError(`${origin} is "${value}", not a boolean.`, 'Use true or false.', 'usage')
 }
 
-function envSasl(env: Env, stored: SaslSettings | undefined): SaslSettings | undefined {
+/** The stored SASL settings with the password read from its file when the profile keeps it there. */
+function storedSasl(stored: StoredSasl | undefined, profileName: string): SaslSettings | undefined {
+  if (!stored) return undefined
+  if (stored.password !== undefined) return {mechanism: stored.mechanism, username: stored.username, password: stored.password}
+  const file = expandHome(stored.passwordFile!)
+  let password: string
+  try {
+    password = fs.readFileSync(file, 'utf8').trim()
+  } catch (error) {
+    throw new MktError(
+      `Cannot read the password file ${file} of profile "${profileName}": ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`,
+      'For the local runtime run `mkt infra up` (it writes the profiles and their password files); otherwise fix sasl.passwordFile in the profile.',
+      'config',
+    )
+  }
+  if (!password)
+    throw new MktError(`The password file ${file} of profile "${profileName}" is empty.`, 'Write the password into it, or fix sasl.passwordFile.', 'config')
+  return {mechanism: stored.mechanism, username: stored.username, password}
+}
+
+function envSasl(env: Env, stored: () => SaslSettings | undefined): SaslSettings | undefined {
   const {MKT_SASL_MECHANISM: mechanism, MKT_SASL_USERNAME: username, MKT_SASL_PASSWORD: password} = env
   if (!mechanism && !username && !password) return undefined
-  const merged = {mechanism: mechanism ?? stored?.mechanism ?? 'scram-sha-512', username: username ?? stored?.username, password: password ?? stored?.password}
+  const fallback = password && username ? undefined : stored()
+  const merged = {
+    mechanism: mechanism ?? fallback?.mechanism ?? 'scram-sha-512',
+    username: username ?? fallback?.username,
+    password: password ?? fallback?.password,
+  }
   if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(merged.mechanism)) {
     throw new MktError(`MKT_SASL_MECHANISM is "${merged.mechanism}".`, 'Use plain, scram-sha-256 or scram-sha-512.', 'usage')
   }
@@ -62,8 +88,21 @@ function envSasl(env: Env, stored: SaslSettings | undefined): SaslSettings | und
 }
 
 /**
- * Applies flag > MKT_* env > profile > default, field by field. Pure: the
- * caller passes the config file and environment, so precedence is unit-tested.
+ * The profile a command runs with. A command that acts as one service
+ * principal (the filter as "filter") gets NAME:<principal> when the chosen
+ * profile NAME has one (`infra up` writes them); a name with a colon is
+ * taken as it is, so `--profile local:admin` runs anything as the admin.
+ */
+export function profileNameFor(config: ConfigFile, base: string, principal: string | undefined): string {
+  if (!principal || base.includes(':')) return base
+  const own = `${base}:${principal}`
+  return config.profiles[own] ? own : base
+}
+
+/**
+ * Applies flag > MKT_* env > profile > default, field by field. The caller
+ * passes the config file and environment, so precedence is unit-tested; the
+ * only thing read is a profile's password file.
  */
 export function resolveProfile(
   config: ConfigFile,
@@ -117,8 +156,8 @@ export function resolveProfile(
     sources.tls = 'env'
   }
 
-  const saslFromEnv = envSasl(env, p.sasl)
-  const sasl = saslFromEnv ?? p.sasl
+  const saslFromEnv = envSasl(env, () => storedSasl(p.sasl, name))
+  const sasl = saslFromEnv ?? storedSasl(p.sasl, name)
   sources.sasl = saslFromEnv ? 'env' : p.sasl ? 'profile' : 'default'
 
   let stateDir: string

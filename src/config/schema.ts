@@ -10,11 +10,15 @@ export const tlsSchema = z.strictObject({
   rejectUnauthorized: z.boolean().default(true),
 })
 
-export const saslSchema = z.strictObject({
-  mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-  username: z.string().min(1),
-  password: z.string().min(1),
-})
+export const saslSchema = z
+  .strictObject({
+    mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+    username: z.string().min(1),
+    password: z.string().min(1).optional(),
+    /** A 0600 file holding the password (what `mkt infra up` writes): config.yaml then holds no secret. */
+    passwordFile: z.string().min(1).optional(),
+  })
+  .refine((s) => (s.password === undefined) !== (s.passwordFile === undefined), {message: 'give either password or passwordFile'})
 
 export const registrySchema = z.strictObject({
   url: z.url(),
@@ -43,7 +47,13 @@ export const configFileSchema = z.strictObject({
 export type StoredProfile = z.infer<typeof profileSchema>
 export type ConfigFile = z.infer<typeof configFileSchema>
 export type TlsSettings = z.infer<typeof tlsSchema>
-export type SaslSettings = z.infer<typeof saslSchema>
+export type StoredSasl = z.infer<typeof saslSchema>
+/** SASL settings with the password read (from the profile, its passwordFile or MKT_SASL_PASSWORD). */
+export interface SaslSettings {
+  mechanism: StoredSasl['mechanism']
+  username: string
+  password: string
+}
 
 /** The settings every client is built from, after precedence is applied. */
 export interface Profile {

@@ -1,6 +1,7 @@
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
+import {topicsNotFound} from '../kafka/errors.js'
 import {openPartitionReader} from '../kafka/reader.js'
 import {createRegistry} from '../schema/registry.js'
 import {decodeValue} from './decode.js'
@@ -64,8 +65,7 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
     profile,
     async (admin) => {
       const topics = await retryRetriable(() => admin.listTopics())
-      if (!topics.includes(topic))
-        throw new MktError(`No topic named "${topic}" on ${profile.brokers.join(',')}.`, 'Run `mkt topics list` to see the topics.', 'notFound')
+      if (!topics.includes(topic)) throw topicsNotFound([topic], profile, 'Run `mkt topics list` to see the topics.')
       const offsets = await retryRetriable(() => admin.fetchTopicOffsets(topic))
       const wanted = offsets.filter((o) => options.partition === undefined || o.partition === options.partition)
       if (wanted.length === 0)
@@ -153,7 +153,7 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
     }
     return {count, stoppedBecause: stopped}
   } catch (error) {
-    throw explainKafkaError(error, profile)
+    throw explainKafkaError(error, profile, {operation: 'read', topic})
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
     await reader.close()

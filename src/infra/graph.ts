@@ -10,6 +10,8 @@ export interface RuntimeLayout {
   kafkaPort: number
   registryPort: number
   stateDir: string
+  /** sasl_ssl: TLS, SCRAM users and ACLs (the default); plaintext: `infra up --insecure`, for quick experiments. */
+  security: 'sasl_ssl' | 'plaintext'
 }
 
 export type ServiceKind = 'kafka' | 'registry'
@@ -25,7 +27,7 @@ export interface ServiceNode {
   dataDir: string
 }
 
-export const DEFAULT_LAYOUT: Omit<RuntimeLayout, 'stateDir'> = {brokers: 1, host: '127.0.0.1', kafkaPort: 9092, registryPort: 8081}
+export const DEFAULT_LAYOUT: Omit<RuntimeLayout, 'stateDir'> = {brokers: 1, host: '127.0.0.1', kafkaPort: 9092, registryPort: 8081, security: 'sasl_ssl'}
 
 export function brokerName(index: number): string {
   return `kafka-${index + 1}`

@@ -1,6 +1,4 @@
-import {execFile} from 'node:child_process'
 import fs from 'node:fs'
-import {promisify} from 'node:util'
 
 import type {Profile} from '../config/schema.js'
 import {DEFAULT_SEARCH_URL} from '../config/resolve.js'
@@ -19,7 +17,11 @@ import {
   type ServiceKind,
   type ServiceNode,
 } from './graph.js'
-import {formatArgs, isFormatted, kafkaLaunch, newClusterId, writeKafkaConfig} from './kafka-node.js'
+import {formatTool, isFormatted, kafkaLaunch, newClusterId, toolJvmArgs, writeKafkaConfig} from './kafka-node.js'
+import {runJavaTool} from './java-tool.js'
+import {bootstrapUsers, ensureRuntimeCertificates, nodeSecurity, securityForLayout} from './secure-runtime.js'
+import {ADMIN_PRINCIPAL} from '../security/principals.js'
+import {secretsDir} from '../security/secrets.js'
 import {assertPortsFree} from './ports.js'
 import {checkDiskSpace, checkJava} from './prerequisites.js'
 import {isAlive, logFile, processState, sendSignal, startProcess, stopProcess, type ProcessRecord, type ProcessState} from './process.js'
@@ -27,20 +29,19 @@ import {waitForHttp, waitForKafka} from './readiness.js'
 import {registryHealthUrl, registryLaunch} from './registry-node.js'
 import {readRuntimeState, writeRuntimeState, type RuntimeState} from './state.js'
 
-const run = promisify(execFile)
-
 /** Progress of long work; the CLI renders it, tests ignore it. */
 export type ProgressEvent = {type: 'start'; id: string; label: string} | {type: 'done'; id: string; detail?: string} | {type: 'note'; message: string}
 export type ProgressListener = (event: ProgressEvent) => void
 
 export const MIN_FREE_BYTES = 1024 ** 3
 
-/** A profile that reaches this runtime, for internal health checks and for config.yaml. */
-export function profileForLayout(layout: RuntimeLayout, name = 'local'): Profile {
+/** A profile that reaches this runtime as one principal (the admin by default), for health checks, tests and benchmarks. */
+export function profileForLayout(layout: RuntimeLayout, name = 'local', principal = ADMIN_PRINCIPAL): Profile {
   return {
     name,
     brokers: bootstrapServers(layout),
     schemaRegistry: {url: registryUrl(layout)},
+    ...securityForLayout(layout, principal),
     stateDir: layout.stateDir,
     runtime: 'local',
     clientId: 'mkt',
@@ -92,6 +93,14 @@ export function planLayout(stateDir: string, saved: RuntimeLayout | undefined, o
       'usage',
     )
   }
+  if (layout.security !== saved.security) {
+    const was = saved.security === 'sasl_ssl' ? 'secure (TLS, SASL, ACLs)' : 'insecure (plaintext)'
+    throw new MktError(
+      `The runtime in ${stateDir} was created ${was}; it cannot be restarted ${layout.security === 'sasl_ssl' ? 'secure' : 'with --insecure'}.`,
+      'Run `mkt infra down --purge` to delete it first, or use another --state-dir.',
+      'usage',
+    )
+  }
   const moved = (['kafkaPort', 'registryPort', 'host'] as const).filter((k) => layout[k] !== saved[k])
   if (running && moved.length > 0) {
     throw new MktError(
@@ -131,8 +140,12 @@ export async function launchNode(context: NodeContext, node: ServiceNode): Promi
   const dir = artifactDirFor(context, node)
   if (node.kind === 'kafka') {
     const index = brokerNodes(layout).findIndex((b) => b.name === node.name)
-    const files = writeKafkaConfig(layout, node, index)
-    if (!isFormatted(node)) await run(context.java, formatArgs(dir, node, layout.stateDir, clusterId, files), {timeout: 60_000})
+    const secure = layout.security === 'sasl_ssl'
+    const files = writeKafkaConfig(layout, node, index, secure ? nodeSecurity(layout, node) : undefined)
+    if (!isFormatted(node)) {
+      const format = formatTool(clusterId, files.properties, secure ? bootstrapUsers(layout.stateDir) : [])
+      await runJavaTool(context.java, toolJvmArgs(dir, node, layout.stateDir, files.log4j), format, {secretsDir: secretsDir(layout.stateDir)})
+    }
     return startProcess(node.dataDir, kafkaLaunch(context.java, dir, node, layout.stateDir, files))
   }
   return startProcess(node.dataDir, registryLaunch(context.java, registryJar(dir), layout, node))
@@ -209,6 +222,18 @@ export async function startLocalRuntime(options: StartOptions): Promise<StartRes
     ? {...saved, layout}
     : {version: 1, runtime: 'local', layout, clusterId: newClusterId(), createdAt: new Date().toISOString()}
   writeRuntimeState(state)
+  if (layout.security === 'sasl_ssl') {
+    await progressStep(
+      onProgress,
+      'certs',
+      'Checking certificates and credentials',
+      async () => {
+        bootstrapUsers(layout.stateDir)
+        return ensureRuntimeCertificates(layout)
+      },
+      (c) => (c.created.length > 0 ? `created ${c.created.length} file(s)` : 'kept'),
+    )
+  }
   const context: NodeContext = {state, java: java.bin, artifacts: {kafka: kafka.dir, apicurio: apicurio.dir}}
   const profile = profileForLayout(layout)
   const isDown = (n: ServiceNode) => down.some((d) => d.name === n.name)

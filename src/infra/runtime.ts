@@ -1,9 +1,12 @@
 import {execFile} from 'node:child_process'
 import {promisify} from 'node:util'
 
-import {saveProfile} from '../config/file.js'
+import {saveProfiles} from '../config/file.js'
 import {MktError} from '../errors.js'
+import {applyAcls, type AclDiff} from '../security/acl.js'
+import {desiredAcls} from '../security/acl-spec.js'
 import {applyTopicSpec, type ApplyResult} from '../topics/cluster.js'
+import {storedProfilesForLayout} from './secure-runtime.js'
 import {profileForLayout, startLocalRuntime, type LayoutOverrides, type ProgressListener, type StartResult} from './local-runtime.js'
 
 const run = promisify(execFile)
@@ -50,6 +53,9 @@ export interface UpResult extends StartResult {
   runtime: 'local'
   profileName: string
   topics?: ApplyResult
+  acls?: AclDiff
+  /** Every profile written: NAME, and NAME:<principal> for each principal of a secure runtime. */
+  profiles: string[]
 }
 
 /** `mkt infra up`: start the runtime, apply the topic spec, write the profile. */
@@ -63,16 +69,25 @@ export async function infraUp(options: UpOptions): Promise<UpResult> {
     ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
   })
   const profileName = options.profileName ?? 'local'
-  const profile = profileForLayout(started.state.layout, profileName)
-  saveProfile(
-    profileName,
-    {brokers: profile.brokers, schemaRegistry: profile.schemaRegistry, stateDir: profile.stateDir, runtime: 'local'},
-    options.configFile ? {file: options.configFile} : {},
-  )
-  if (started.alreadyRunning) return {...started, runtime, profileName}
+  const {layout} = started.state
+  const profile = profileForLayout(layout, profileName)
+  const stored = storedProfilesForLayout(layout, profileName, {
+    brokers: profile.brokers,
+    schemaRegistry: profile.schemaRegistry,
+    stateDir: profile.stateDir,
+    runtime: 'local',
+  })
+  saveProfiles(stored, {current: profileName, ...(options.configFile ? {file: options.configFile} : {})})
+  const profiles = Object.keys(stored)
+  if (started.alreadyRunning) return {...started, runtime, profileName, profiles}
 
   onProgress({type: 'start', id: 'topics', label: 'Applying the topic spec'})
   const topics = await applyTopicSpec(profile)
   onProgress({type: 'done', id: 'topics', detail: `${topics.applied.length} change(s), ${topics.plan.unchanged.length} unchanged`})
-  return {...started, runtime, profileName, topics}
+  if (layout.security !== 'sasl_ssl') return {...started, runtime, profileName, profiles, topics}
+
+  onProgress({type: 'start', id: 'acls', label: 'Applying the ACLs (compose/acls.yaml)'})
+  const acls = await applyAcls(profile, desiredAcls())
+  onProgress({type: 'done', id: 'acls', detail: `${acls.add.length} added, ${acls.remove.length + acls.foreign.length} removed, ${acls.unchanged} unchanged`})
+  return {...started, runtime, profileName, profiles, topics, acls}
 }

@@ -26,7 +26,8 @@ export function readRuntimeState(stateDir: string): RuntimeState | undefined {
   }
   try {
     const state = JSON.parse(text) as RuntimeState
-    return {...state, layout: {...state.layout, stateDir}}
+    // Runtimes created before security existed were plaintext.
+    return {...state, layout: {...state.layout, security: state.layout.security ?? 'plaintext', stateDir}}
   } catch {
     throw new MktError(`${stateFile(stateDir)} is not valid JSON.`, 'Run `mkt infra down --purge` to start afresh (this deletes the local data).', 'infra')
   }

@@ -2,7 +2,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import fs from 'node:fs'
 import type {ConnectionOptions} from 'node:tls'
 
-import {explainKafkaError} from './errors.js'
+import {explainKafkaError, type Access} from './errors.js'
 import {Kafka, logLevel, type Admin, type KafkaClient, type KafkaConfig, type SASLOptions} from './kafkajs.js'
 
 import type {Profile} from '../config/schema.js'
@@ -16,6 +16,8 @@ export interface ClientOptions {
   retries?: number
   connectionTimeout?: number
   requestTimeout?: number
+  /** What the call does, to name it when the brokers refuse it. */
+  access?: Access
 }
 
 function readPem(file: string | undefined, what: string): string | undefined {
@@ -84,7 +86,7 @@ export async function withAdmin<T>(profile: Profile, fn: (admin: Admin) => Promi
     await admin.connect()
     return await fn(admin)
   } catch (error) {
-    throw explainKafkaError(error, profile)
+    throw explainKafkaError(error, profile, options.access)
   } finally {
     await admin.disconnect().catch(() => {})
   }

@@ -55,7 +55,7 @@ export function disconnectConsumer(consumer: KafkaConsumer): Promise<void> {
  * reading goes on. Only what cannot heal (the topic is gone, access denied,
  * a fatal error) or a minute of nothing but errors is thrown.
  */
-export function healingReads(read: () => Promise<ConsumedItem[]>, topic: string, profile: Profile): () => Promise<ConsumedItem[]> {
+export function healingReads(read: () => Promise<ConsumedItem[]>, topic: string, profile: Profile, group?: string): () => Promise<ConsumedItem[]> {
   let failingSince: number | undefined
   return async () => {
     try {
@@ -65,7 +65,8 @@ export function healingReads(read: () => Promise<ConsumedItem[]>, topic: string,
     } catch (error) {
       const e = error as LibrdKafkaError
       failingSince ??= Date.now()
-      if (e.isFatal || PERMANENT.has(e.code) || Date.now() - failingSince > 60_000) throw explainKafkaError(error, profile)
+      if (e.isFatal || PERMANENT.has(e.code) || Date.now() - failingSince > 60_000)
+        throw explainKafkaError(error, profile, {operation: 'read', topic, ...(group ? {group} : {})})
       debug('mkt:kafka', `reading ${topic}: ${e.message}; retrying`)
       await sleep(100)
       return []

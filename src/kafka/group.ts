@@ -108,7 +108,7 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
   consumer.setDefaultConsumeTimeout(options.maxWaitMs ?? 100)
   consumer.setDefaultIsTimeoutOnlyForFirstMessage(true)
   consumer.subscribe([topic])
-  const read = healingReads(batchReader(consumer, options.batchSize ?? 1000), topic, profile)
+  const read = healingReads(batchReader(consumer, options.batchSize ?? 1000), topic, profile, options.groupId)
   const seek = (partition: number, offset: bigint) =>
     new Promise<void>((resolve, reject) => consumer.seek({topic, partition, offset: Number(offset)}, 5000, (error) => (error ? reject(error) : resolve())))
   let closed: Promise<void> | undefined

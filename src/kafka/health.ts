@@ -1,6 +1,8 @@
 import net from 'node:net'
+import tls from 'node:tls'
 
 import type {Profile} from '../config/schema.js'
+import {MktError} from '../errors.js'
 import {createKafka, explainKafkaError} from './client.js'
 import {ConfigResourceTypes} from './kafkajs.js'
 
@@ -99,4 +101,35 @@ export async function topicReplication(profile: Profile, topic: string, timeoutM
     clearTimeout(timer)
     await admin.disconnect().catch(() => {})
   }
+}
+
+/** Whether the listener at host:port completes a TLS handshake (any certificate: only the protocol is asked). */
+export function speaksTls(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({host, port, rejectUnauthorized: false, ...(net.isIP(host) ? {} : {servername: host})})
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(timeoutMs, () => done(false))
+    socket.once('secureConnect', () => done(true))
+    socket.once('error', () => done(false))
+  })
+}
+
+/**
+ * A plaintext client on a TLS listener sees only a closed connection or a
+ * timeout, which reads as "unreachable". When the profile is plaintext and
+ * the first broker answers a TLS handshake, say what is really wrong.
+ */
+export async function diagnoseUnreachable(error: MktError, profile: Profile): Promise<MktError> {
+  if (error.code !== 'unreachable' || profile.tls?.enabled) return error
+  const [host, port] = profile.brokers[0]!.split(':') as [string, string]
+  if (!(await speaksTls(host, Number(port)))) return error
+  return new MktError(
+    `The broker at ${profile.brokers[0]} expects TLS, but profile "${profile.name}" connects in plaintext.`,
+    'Use a profile with tls.enabled and the cluster CA (`mkt infra up` writes them for the local runtime), or set MKT_TLS=true and MKT_TLS_CA.',
+    'authentication',
+    {cause: error},
+  )
 }

@@ -4,5 +4,5 @@
  */
 import kafkajs from 'kafkajs'
 
-export const {Kafka, logLevel, ConfigResourceTypes, Partitioners} = kafkajs
+export const {Kafka, logLevel, ConfigResourceTypes, Partitioners, AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes} = kafkajs
 export type {Admin, KafkaConfig, SASLOptions, Kafka as KafkaClient} from 'kafkajs'

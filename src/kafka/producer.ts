@@ -50,6 +50,7 @@ export class KafkaProducer {
   private constructor(
     readonly raw: Producer,
     private readonly profile: Profile,
+    private readonly transactionalId: string | undefined,
   ) {}
 
   static async open(profile: Profile, options: ProducerOptions): Promise<KafkaProducer> {
@@ -77,14 +78,14 @@ export class KafkaProducer {
     const raw = new RdProducer(config as never)
     raw.on('delivery-report', (error, report) => (report.opaque as DeliveryCallback | undefined)?.(error ?? null))
     raw.on('event.error', () => {}) // transport errors are retried by librdkafka; failures surface per message
-    const producer = new KafkaProducer(raw, profile)
+    const producer = new KafkaProducer(raw, profile, options.transactionalId)
     try {
       await new Promise<void>((resolve, reject) => raw.connect({timeout: options.connectTimeoutMs ?? 10_000}, (error) => (error ? reject(error) : resolve())))
       raw.setPollInBackground(true)
       if (options.transactionalId) await promised((cb) => raw.initTransactions(options.connectTimeoutMs ?? 30_000, cb))
     } catch (error) {
       await producer.close().catch(() => {})
-      throw explainKafkaError(error, profile)
+      throw explainKafkaError(error, profile, {operation: 'write', ...(options.transactionalId ? {transactionalId: options.transactionalId} : {})})
     }
     return producer
   }
@@ -123,7 +124,8 @@ export class KafkaProducer {
     }
     for (const message of messages) await this.produce(topic, message, onDelivery)
     await acknowledged
-    if (failure) throw explainKafkaError(failure, this.profile)
+    if (failure)
+      throw explainKafkaError(failure, this.profile, {operation: 'write', topic, ...(this.transactionalId ? {transactionalId: this.transactionalId} : {})})
   }
 
   flush(timeoutMs = 30_000): Promise<void> {

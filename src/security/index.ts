@@ -1,1 +1,5 @@
+export * from './acl-spec.js'
+export * from './acl.js'
 export * from './certs.js'
+export * from './principals.js'
+export * from './secrets.js'

@@ -1,6 +1,6 @@
 import type {Profile} from '../config/schema.js'
-import {MktError} from '../errors.js'
 import {explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
+import {topicsNotFound} from '../kafka/errors.js'
 import {KafkaProducer, type DeliveryCallback} from '../kafka/producer.js'
 import type {LibrdKafkaError} from '../kafka/rdkafka.js'
 import {encodeWire} from '../schema/avro.js'
@@ -65,13 +65,8 @@ async function inspectTopics(profile: Profile, topic: string, dlqTopic: string):
     async (admin) => {
       const existing = new Set(await retryRetriable(() => admin.listTopics()))
       const missing = [topic, dlqTopic].filter((t) => !existing.has(t))
-      if (missing.length > 0) {
-        throw new MktError(
-          `Topic ${missing.map((t) => `"${t}"`).join(' and ')} does not exist on ${profile.brokers.join(',')}.`,
-          'Create the platform topics with `mkt topics apply` (or `mkt infra up`), or pass an existing --topic.',
-          'notFound',
-        )
-      }
+      if (missing.length > 0)
+        throw topicsNotFound(missing, profile, 'Create the platform topics with `mkt topics apply` (or `mkt infra up`), or pass an existing --topic.')
       const metadata = await retryRetriable(() => admin.fetchTopicMetadata({topics: [topic]}))
       return metadata.topics[0]!.partitions.length
     },

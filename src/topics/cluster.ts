@@ -3,6 +3,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {retryRetriable, withAdmin} from '../kafka/client.js'
+import {explainKafkaError, topicsNotFound} from '../kafka/errors.js'
 import {ConfigResourceTypes, type Admin} from '../kafka/kafkajs.js'
 import {describeAction, isInternalTopic, planTopics, type ExistingTopic, type TopicPlan} from './plan.js'
 import {desiredTopics, loadTopicSpec} from './spec.js'
@@ -111,21 +112,25 @@ export async function waitForLeaders(admin: Admin, topics: string[], brokers: nu
   }
 }
 
-async function execute(admin: Admin, plan: TopicPlan, brokers: number): Promise<string[]> {
+async function execute(admin: Admin, plan: TopicPlan, brokers: number, profile: Profile): Promise<string[]> {
   const done: string[] = []
   const creates = plan.actions.flatMap((a) => (a.kind === 'create' ? [a.topic] : []))
   if (creates.length > 0) {
-    await admin.createTopics({
-      // kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION from a broker
-      // that has not seen the new topic yet (multi-broker clusters); we wait below.
-      waitForLeaders: false,
-      topics: creates.map((t) => ({
-        topic: t.name,
-        numPartitions: t.partitions,
-        replicationFactor: t.replication,
-        configEntries: Object.entries(t.configs).map(([name, value]) => ({name, value})),
-      })),
-    })
+    await admin
+      .createTopics({
+        // kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION from a broker
+        // that has not seen the new topic yet (multi-broker clusters); we wait below.
+        waitForLeaders: false,
+        topics: creates.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: t.replication,
+          configEntries: Object.entries(t.configs).map(([name, value]) => ({name, value})),
+        })),
+      })
+      .catch((error: unknown) => {
+        throw explainKafkaError(error, profile, {operation: 'create', action: `create topic ${creates.map((t) => `"${t.name}"`).join(', ')}`})
+      })
   }
   await waitForLeaders(
     admin,
@@ -152,13 +157,17 @@ async function execute(admin: Admin, plan: TopicPlan, brokers: number): Promise<
 /** Makes the cluster match the spec, idempotently. */
 export async function applyTopicSpec(profile: Profile, options: ApplyOptions = {}): Promise<ApplyResult> {
   const spec = loadTopicSpec(options.specFile)
-  return withAdmin(profile, async (admin) => {
-    const {brokers} = await admin.describeCluster()
-    const existing = await readTopics(admin)
-    const plan = planTopics(desiredTopics(spec, brokers.length), existing, {brokers: brokers.length, prune: options.prune ?? false})
-    const applied = options.dryRun ? [] : await execute(admin, plan, brokers.length)
-    return {plan, applied, dryRun: Boolean(options.dryRun), brokers: brokers.length}
-  })
+  return withAdmin(
+    profile,
+    async (admin) => {
+      const {brokers} = await admin.describeCluster()
+      const existing = await readTopics(admin)
+      const plan = planTopics(desiredTopics(spec, brokers.length), existing, {brokers: brokers.length, prune: options.prune ?? false})
+      const applied = options.dryRun ? [] : await execute(admin, plan, brokers.length, profile)
+      return {plan, applied, dryRun: Boolean(options.dryRun), brokers: brokers.length}
+    },
+    {access: {operation: 'create', action: 'apply the topic spec'}},
+  )
 }
 
 export interface TopicListing extends TopicInfo {
@@ -174,11 +183,7 @@ export async function listTopics(profile: Profile, options: {includeInternal?: b
       const existing = new Set(await admin.listTopics())
       const missing = options.names.filter((n) => !existing.has(n))
       if (missing.length > 0) {
-        throw new MktError(
-          `No topic named ${missing.map((m) => `"${m}"`).join(', ')} on the cluster.`,
-          "Run `mkt topics list` to see what exists, or `mkt topics apply` to create the spec's topics.",
-          'notFound',
-        )
+        throw topicsNotFound(missing, profile, "Run `mkt topics list` to see what exists, or `mkt topics apply` to create the spec's topics.")
       }
     }
     return readTopics(admin, options.names)

@@ -4,6 +4,7 @@ import chalk from 'chalk'
 import {loadProfile, type ResolvedProfile} from '../config/index.js'
 import {isMktError, MktError} from '../errors.js'
 import {explainKafkaError} from '../kafka/client.js'
+import {diagnoseUnreachable} from '../kafka/health.js'
 import {debugEnabled} from '../log.js'
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -29,6 +30,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'CONNECTION',
     }),
   }
+
+  /** The service principal this command acts as: with profile NAME it runs as NAME:<principal> when that profile exists. */
+  static principal?: string
 
   protected flags!: InferredFlags<T>
   protected args!: InferredArgs<T>
@@ -63,7 +67,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
           ...(flags['bootstrap-server'] ? {'bootstrap-server': flags['bootstrap-server']} : {}),
           ...(flags['registry-url'] ? {'registry-url': flags['registry-url']} : {}),
         },
-        options,
+        {...options, principal: (this.ctor as typeof BaseCommand).principal},
       )
     }
     return this.resolved
@@ -78,7 +82,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const error = this.resolved ? explainKafkaError(err, this.resolved.profile) : err
     if (!isMktError(error) && err.oclif) return super.catch(err) // parse errors, this.exit(): oclif's own contract
     const known = isMktError(error)
-      ? error
+      ? this.resolved
+        ? await diagnoseUnreachable(error, this.resolved.profile)
+        : error
       : new MktError(`Unexpected error: ${err.message}`, 'This is a bug in mkt; run again with DEBUG=mkt* for the stack trace and report it.', 'internal', {
           cause: err,
         })

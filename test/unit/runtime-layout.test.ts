@@ -4,7 +4,7 @@ import {bootstrapServers, buildServiceGraph, startOrder, type RuntimeLayout} fro
 import {newClusterId, serverProperties} from '../../src/infra/kafka-node.js'
 import {planLayout} from '../../src/infra/local-runtime.js'
 
-const layout = (brokers: 1 | 3): RuntimeLayout => ({brokers, host: '127.0.0.1', kafkaPort: 9092, registryPort: 8081, stateDir: '/s'})
+const layout = (brokers: 1 | 3): RuntimeLayout => ({brokers, host: '127.0.0.1', kafkaPort: 9092, registryPort: 8081, stateDir: '/s', security: 'plaintext'})
 
 describe('service graph and node configs', () => {
   it('gives each broker a client and a controller port and starts brokers before the registry', () => {
@@ -52,5 +52,39 @@ describe('service graph and node configs', () => {
     expect(planLayout('/s', saved, {kafkaPort: 29092}, false).kafkaPort).toBe(29092)
     expect(() => planLayout('/s', saved, {kafkaPort: 29092}, true)).toThrow(/cannot move while running/)
     expect(() => planLayout('/s', saved, {brokers: 3}, false)).toThrow(/created with 1 broker/)
+  })
+})
+
+describe('secure node config', () => {
+  const secure: RuntimeLayout = {brokers: 3, host: '127.0.0.1', kafkaPort: 9092, registryPort: 8081, stateDir: '/s', security: 'sasl_ssl'}
+  const security = {keystore: '/s/certs/kafka-2-keystore.pem', truststore: '/s/certs/ca.pem', brokerPassword: 'b-secret', controllerPassword: 'c-secret'}
+  const props = serverProperties(secure, buildServiceGraph(secure)[1]!, 1, security)
+
+  it('serves clients and brokers SCRAM-SHA-512 over TLS and controllers PLAIN over TLS', () => {
+    expect(props).toMatchObject({
+      listeners: 'SASL_SSL://127.0.0.1:9094,CONTROLLER://127.0.0.1:9095',
+      'advertised.listeners': 'SASL_SSL://127.0.0.1:9094',
+      'listener.security.protocol.map': 'SASL_SSL:SASL_SSL,CONTROLLER:SASL_SSL',
+      'inter.broker.listener.name': 'SASL_SSL',
+      'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
+      'sasl.mechanism.controller.protocol': 'PLAIN',
+      'ssl.keystore.type': 'PEM',
+      'ssl.keystore.location': security.keystore,
+      'ssl.truststore.location': security.truststore,
+    })
+    expect(props['listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config']).toContain('username="broker" password="b-secret"')
+    expect(props['listener.name.controller.plain.sasl.jaas.config']).toContain('user_controller="c-secret"')
+  })
+
+  it('allows nothing without an ACL but to the admin and the cluster itself', () => {
+    expect(props).toMatchObject({
+      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      'allow.everyone.if.no.acl.found': 'false',
+      'super.users': 'User:admin;User:broker;User:controller',
+    })
+  })
+
+  it('refuses to configure a secure node without its TLS files and passwords', () => {
+    expect(() => serverProperties(secure, buildServiceGraph(secure)[0]!, 0)).toThrow(/needs the node's TLS files/)
   })
 })
