@@ -9,16 +9,17 @@ import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {checkJava} from '../infra/prerequisites.js'
 import type {ProgressListener} from '../infra/local-runtime.js'
-import {retryRetriable, withAdmin} from '../kafka/client.js'
-import {topicsNotFound} from '../kafka/errors.js'
+import {withAdmin} from '../kafka/client.js'
+import {requireTopics} from '../kafka/topics-visible.js'
 import {packageRoot} from '../package-root.js'
 import {RECOMMENDATIONS_TOPIC, REQUESTS_TOPIC} from '../recommend/request.js'
 import {topicValueSchema} from '../schema/subjects.js'
 import {SEARCHES_TOPIC} from '../search/events.js'
 import {CATALOG_TOPIC} from '../search/feed.js'
 import {findPython} from './python.js'
+import {TOPICS} from '../topics/names.js'
 
-export const STATS_TOPIC = 'category-stats'
+export const STATS_TOPIC = TOPICS.categoryStats
 
 export interface AnalyticsTopics {
   products: string
@@ -87,9 +88,12 @@ export async function runAnalytics(profile: Profile, options: AnalyticsOptions =
   const onProgress = options.onProgress ?? (() => {})
   const topics = {...DEFAULT_TOPICS, ...options.topics}
   const [{python}] = await Promise.all([findPython(), checkJava(17)])
-  const existing = new Set(await withAdmin(profile, (admin) => retryRetriable(() => admin.listTopics()), {role: 'analytics'}))
-  const missing = Object.values(topics).filter((t) => !existing.has(t))
-  if (missing.length > 0) throw topicsNotFound(missing, profile, 'The analytics job needs them: create the platform topics with `mkt topics apply`.')
+  await withAdmin(
+    profile,
+    (admin) =>
+      requireTopics(admin, profile, Object.values(topics), 'read', 'The analytics job needs them: create the platform topics with `mkt topics apply`.'),
+    {role: 'analytics'},
+  )
   const [stats, recommendations] = await Promise.all([
     topicValueSchema(profile, topics.stats, STATS_TOPIC),
     topicValueSchema(profile, topics.recommendations, RECOMMENDATIONS_TOPIC),

@@ -1,6 +1,7 @@
 import {MktError} from '../errors.js'
+import {TOPICS} from '../topics/names.js'
 
-export const BANS_TOPIC = 'banned-products'
+export const BANS_TOPIC = TOPICS.bans
 
 export type BanKind = 'product' | 'sku'
 

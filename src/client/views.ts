@@ -3,8 +3,9 @@ import {randomUUID} from 'node:crypto'
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {EventSink} from '../events/sink.js'
+import {TOPICS} from '../topics/names.js'
 
-export const VIEWS_TOPIC = 'client-views'
+export const VIEWS_TOPIC = TOPICS.views
 
 /** A product view as written to client-views (compose/schemas/view-event.avsc). */
 export interface ViewEvent {

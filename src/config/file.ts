@@ -48,7 +48,7 @@ export function readConfigFile(file = configFilePath()): ConfigFile {
 export function writeConfigFile(config: ConfigFile, file = configFilePath()): void {
   fs.mkdirSync(path.dirname(file), {recursive: true})
   const tmp = `${file}.${process.pid}.tmp`
-  fs.writeFileSync(tmp, YAML.stringify(config), {mode: 0o600})
+  fs.writeFileSync(tmp, YAML.stringify(config, {aliasDuplicateObjects: false}), {mode: 0o600})
   fs.renameSync(tmp, file)
 }
 

@@ -69,15 +69,11 @@ function storedSasl(stored: StoredSasl | undefined, profileName: string): SaslSe
   return {mechanism: stored.mechanism, username: stored.username, password}
 }
 
-function envSasl(env: Env, stored: () => SaslSettings | undefined): SaslSettings | undefined {
+function envSasl(env: Env, stored: StoredSasl | undefined, storedPassword: () => string | undefined): SaslSettings | undefined {
   const {MKT_SASL_MECHANISM: mechanism, MKT_SASL_USERNAME: username, MKT_SASL_PASSWORD: password} = env
   if (!mechanism && !username && !password) return undefined
-  const fallback = password && username ? undefined : stored()
-  const merged = {
-    mechanism: mechanism ?? fallback?.mechanism ?? 'scram-sha-512',
-    username: username ?? fallback?.username,
-    password: password ?? fallback?.password,
-  }
+  // The stored password (perhaps a file) is read only when the environment does not give one.
+  const merged = {mechanism: mechanism ?? stored?.mechanism ?? 'scram-sha-512', username: username ?? stored?.username, password: password ?? storedPassword()}
   if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(merged.mechanism)) {
     throw new MktError(`MKT_SASL_MECHANISM is "${merged.mechanism}".`, 'Use plain, scram-sha-256 or scram-sha-512.', 'usage')
   }
@@ -108,9 +104,9 @@ export function resolveProfile(
   config: ConfigFile,
   flags: ConnectionFlags = {},
   env: Env = process.env,
-  options: {allowUnknown?: boolean} = {},
+  options: {allowUnknown?: boolean; principal?: string} = {},
 ): ResolvedProfile {
-  const name = flags.profile ?? env.MKT_PROFILE ?? config.current ?? DEFAULT_PROFILE
+  const name = profileNameFor(config, flags.profile ?? env.MKT_PROFILE ?? config.current ?? DEFAULT_PROFILE, options.principal)
   const stored: StoredProfile | undefined = config.profiles[name]
   const explicitlyNamed = Boolean(flags.profile ?? env.MKT_PROFILE)
   if (!stored && explicitlyNamed && name !== DEFAULT_PROFILE && !options.allowUnknown) {
@@ -156,7 +152,7 @@ export function resolveProfile(
     sources.tls = 'env'
   }
 
-  const saslFromEnv = envSasl(env, () => storedSasl(p.sasl, name))
+  const saslFromEnv = envSasl(env, p.sasl, () => storedSasl(p.sasl, name)?.password)
   const sasl = saslFromEnv ?? storedSasl(p.sasl, name)
   sources.sasl = saslFromEnv ? 'env' : p.sasl ? 'profile' : 'default'
 

@@ -1,7 +1,7 @@
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
-import {topicsNotFound} from '../kafka/errors.js'
+import {requireTopics} from '../kafka/topics-visible.js'
 import {openPartitionReader} from '../kafka/reader.js'
 import {createRegistry} from '../schema/registry.js'
 import {decodeValue} from './decode.js'
@@ -64,8 +64,7 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
   const {ends, starts} = await withAdmin(
     profile,
     async (admin) => {
-      const topics = await retryRetriable(() => admin.listTopics())
-      if (!topics.includes(topic)) throw topicsNotFound([topic], profile, 'Run `mkt topics list` to see the topics.')
+      await requireTopics(admin, profile, [topic], 'read', 'Run `mkt topics list` to see the topics.')
       const offsets = await retryRetriable(() => admin.fetchTopicOffsets(topic))
       const wanted = offsets.filter((o) => options.partition === undefined || o.partition === options.partition)
       if (wanted.length === 0)

@@ -1,10 +1,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
 
-import {addBans, readBanFile} from '../bans/index.js'
+import {addBans, loadBans, readBanFile} from '../bans/index.js'
 
 import type {ProductCard} from '../catalog/card.js'
 import type {Profile} from '../config/schema.js'
+import {MktError} from '../errors.js'
+import type {ServicePrincipal} from '../security/principals.js'
 import {consumeTopic, endOffsets} from '../consume/consume.js'
 import {infraUp, type UpOptions} from '../infra/runtime.js'
 import {profileForLayout, type ProgressListener} from '../infra/local-runtime.js'
@@ -27,7 +29,11 @@ export interface DemoSection {
 }
 
 export interface DemoContext {
+  /** The admin. */
   profile: Profile
+  /** The profile of one service principal (the admin on an --insecure runtime): every step acts as the service it shows. */
+  as: (principal: ServicePrincipal) => Profile
+  secure: boolean
   onProgress: ProgressListener
   show: (section: DemoSection) => void
 }
@@ -50,7 +56,7 @@ export const sendCatalogueStep: DemoStep = {
     const file = sampleCatalogue()
     const before = await endOffsets(ctx.profile, SHOP_TOPIC)
     ctx.onProgress({type: 'start', id: 'ingest', label: `mkt shop send --file ${path.relative(process.cwd(), file) || file}`})
-    const stats = await sendCards(ctx.profile, (await openCardFile(file)).items)
+    const stats = await sendCards(ctx.as('shop'), (await openCardFile(file)).items)
     ctx.onProgress({type: 'done', id: 'ingest', detail: `${stats.sent} sent, ${stats.rejected} rejected`})
 
     const arrived: ProductCard[] = []
@@ -88,7 +94,7 @@ export const filterStep: DemoStep = {
 
     const auditFrom = await endOffsets(ctx.profile, EVENTS_TOPIC)
     ctx.onProgress({type: 'start', id: 'filter', label: 'mkt filter start (exactly once) until shop-products is consumed'})
-    const worker = await startFilter(ctx.profile, {logger: workerLogger('mkt-demo-filter').child({}, {level: 'warn'})})
+    const worker = await startFilter(ctx.as('filter'), {logger: workerLogger('mkt-demo-filter').child({}, {level: 'warn'})})
     try {
       await worker.ready
       let first: number | undefined
@@ -130,7 +136,7 @@ export const searchStep: DemoStep = {
   title: 'A shopper searches the live catalogue in Russian',
   async run(ctx): Promise<{products: number; searches: Array<{query: string; mode: string; total: number; ids: string[]}>}> {
     ctx.onProgress({type: 'start', id: 'index', label: 'mkt index start (snapshot, then catching up from filtered-products)'})
-    const indexer = await startIndexer(ctx.profile, {logger: workerLogger('mkt-demo-index').child({}, {level: 'warn'})})
+    const indexer = await startIndexer(ctx.as('indexer'), {logger: workerLogger('mkt-demo-index').child({}, {level: 'warn'})})
     const searches: Array<{query: string; mode: string; total: number; ids: string[]}> = []
     const rows: Array<Array<string | number>> = []
     try {
@@ -173,7 +179,7 @@ export const clientsStep: DemoStep = {
   id: 'clients',
   title: 'Simulated shoppers browse the catalogue',
   async run(ctx): Promise<SimulationStats> {
-    const stats = await simulateClients(ctx.profile, {users: 40, events: 2000, seed: 7, onProgress: ctx.onProgress})
+    const stats = await simulateClients(ctx.as('client'), {users: 40, events: 2000, seed: 7, onProgress: ctx.onProgress})
     ctx.show({
       title: `${stats.users} shoppers made ${stats.events.toLocaleString('en')} events`,
       lines: [
@@ -191,8 +197,8 @@ export const analyticsStep: DemoStep = {
   title: 'Spark computes category statistics and recommendations',
   async run(ctx): Promise<{summary: AnalyticsSummary; categories: number}> {
     await setupPython(ctx.onProgress) // once per machine: a virtualenv with pyspark
-    const summary = await runAnalytics(ctx.profile, {onProgress: ctx.onProgress})
-    const stats = await readCategoryStats(ctx.profile)
+    const summary = await runAnalytics(ctx.as('analytics'), {onProgress: ctx.onProgress})
+    const stats = await readCategoryStats(ctx.as('analytics'))
     ctx.show({
       title: `Category statistics (category-stats), computed at ${summary.computed_at}`,
       lines: [
@@ -222,12 +228,12 @@ export const recommendStep: DemoStep = {
   title: 'A shopper asks for recommendations and waits for the reply',
   async run(ctx): Promise<{user: string; source: string; items: string[]; roundTripMs: number}> {
     ctx.onProgress({type: 'start', id: 'recommender', label: "mkt recommend serve (catalogue, bans and Spark's lists)"})
-    const recommender = await startRecommender(ctx.profile, {logger: workerLogger('mkt-demo-recommender').child({}, {level: 'warn'})})
+    const recommender = await startRecommender(ctx.as('recommender'), {logger: workerLogger('mkt-demo-recommender').child({}, {level: 'warn'})})
     try {
       await recommender.ready
       ctx.onProgress({type: 'done', id: 'recommender', detail: `${recommender.health().lists} users with a list`})
       const started = Date.now()
-      const {reply} = await askForRecommendations(ctx.profile, {userId: 'user-0001', limit: 5}, {wait: true, timeoutMs: 15_000})
+      const {reply} = await askForRecommendations(ctx.as('client'), {userId: 'user-0001', limit: 5}, {wait: true, timeoutMs: 15_000})
       const roundTripMs = Date.now() - started
       ctx.show({
         title: `mkt recommend --user user-0001 --limit 5 --wait → ${reply!.items.length} products from ${reply!.source} in ${roundTripMs} ms`,
@@ -244,8 +250,41 @@ export const recommendStep: DemoStep = {
   },
 }
 
+/** Step: least privilege, shown once allowed and once refused. */
+export const securityStep: DemoStep = {
+  id: 'security',
+  title: 'Each service runs as its own principal',
+  async run(ctx): Promise<{secure: boolean; allowed?: string; refused?: string}> {
+    if (!ctx.secure) {
+      ctx.show({
+        title: 'This runtime is insecure (--insecure): no TLS, no authentication, no ACLs',
+        lines: ['`mkt infra up` without --insecure starts a secure one.'],
+      })
+      return {secure: false}
+    }
+    const shopper = ctx.as('client')
+    ctx.onProgress({type: 'start', id: 'security', label: 'mkt ban list (as client), then mkt ban add (as client)'})
+    const bans = (await loadBans(shopper)).list()
+    let refused: string
+    try {
+      await addBans(shopper, [{productId: 'demo-not-allowed', reason: 'a shopper may not ban'}])
+      throw new Error('the client principal was allowed to write the ban list')
+    } catch (error) {
+      if (!(error instanceof MktError) || error.code !== 'denied') throw error
+      refused = error.message
+    }
+    ctx.onProgress({type: 'done', id: 'security', detail: 'one allowed, one refused'})
+    const allowed = `client read the ban list (${bans.length} ban(s)): compose/acls.yaml lets it read banned-products`
+    ctx.show({
+      title: 'TLS + SCRAM-SHA-512, and ACLs: only what compose/acls.yaml allows',
+      lines: [`allowed: ${allowed}`, `refused: ${refused}`, 'Only the admin writes the ban list and creates topics; `mkt acl list` shows every grant.'],
+    })
+    return {secure: true, allowed, refused}
+  },
+}
+
 /** The demo, in order; each capability adds its step here. */
-export const DEMO_STEPS: DemoStep[] = [sendCatalogueStep, filterStep, searchStep, clientsStep, analyticsStep, recommendStep]
+export const DEMO_STEPS: DemoStep[] = [sendCatalogueStep, securityStep, filterStep, searchStep, clientsStep, analyticsStep, recommendStep]
 
 export interface DemoOptions {
   up: Omit<UpOptions, 'onProgress'>
@@ -263,7 +302,14 @@ export async function runDemo(options: DemoOptions): Promise<{profile: Profile; 
       `Profile "${up.profileName}" written; state in ${up.state.layout.stateDir}`,
     ],
   })
-  const ctx: DemoContext = {profile, onProgress: options.onProgress, show: options.show}
+  const {layout} = up.state
+  const ctx: DemoContext = {
+    profile,
+    as: (principal) => profileForLayout(layout, `${up.profileName}:${principal}`, principal),
+    secure: layout.security === 'sasl_ssl',
+    onProgress: options.onProgress,
+    show: options.show,
+  }
   const steps: Record<string, unknown> = {}
   for (const step of DEMO_STEPS) steps[step.id] = await step.run(ctx)
   return {profile, steps}

@@ -4,6 +4,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {BANS_TOPIC} from '../bans/ban.js'
 import {followBans, type FollowedBans} from '../bans/table.js'
 import type {Profile} from '../config/schema.js'
+import {isMktError} from '../errors.js'
 import {openGroupConsumer, type GroupConsumer} from '../kafka/group.js'
 import type {Message} from '../kafka/rdkafka.js'
 import {unlessStopped, workerLifecycle} from '../lifecycle.js'
@@ -15,9 +16,10 @@ import {decideBatch, type BatchContext, type Outgoing} from './batch.js'
 import {filterMetrics, type FilterMetrics} from './metrics.js'
 import {atLeastOnceOutput, transactionalOutput, type OutputSession, type OutputTopics} from './output.js'
 import {RegistryUnavailable} from './poison.js'
+import {TOPICS} from '../topics/names.js'
 
-export const FILTERED_TOPIC = 'filtered-products'
-export const EVENTS_TOPIC = 'filtered-events'
+export const FILTERED_TOPIC = TOPICS.catalog
+export const EVENTS_TOPIC = TOPICS.filterEvents
 export const FILTER_GROUP = 'mkt-filter'
 
 export interface FilterOptions {
@@ -213,6 +215,11 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
         metrics.aborted.inc()
         lastError = (error as Error).message
         const registryDown = error instanceof RegistryUnavailable
+        if (isMktError(error) && (error.code === 'denied' || error.code === 'authentication')) {
+          // An ACL or a credential does not heal by retrying: stop, with nothing committed and the batch left for the next worker.
+          await consumer.rewind(messages)
+          throw error
+        }
         log.warn(
           {err: lastError, partitions: [...new Set(messages.map((m) => m.partition))], registryDown},
           registryDown ? 'schema registry unavailable; the batch waits and is retried' : 'batch failed and was rolled back; it will be consumed again',

@@ -43,10 +43,17 @@ export interface Access {
   transactionalId?: string
 }
 
+/** The error and what it wraps (kafkajs: originalError, and the per-topic errors of an aggregate such as "Topic creation errors"). */
 function chainOf(error: Error): Error[] {
   const chain: Error[] = []
-  for (let e: unknown = error; e instanceof Error && chain.length < 6; e = (e as {originalError?: unknown}).originalError ?? (e as {cause?: unknown}).cause)
+  const visit = (e: unknown) => {
+    if (!(e instanceof Error) || chain.length >= 12 || chain.includes(e)) return
     chain.push(e)
+    const {errors, originalError, cause} = e as {errors?: unknown; originalError?: unknown; cause?: unknown}
+    if (Array.isArray(errors)) for (const inner of errors) visit(inner)
+    visit(originalError ?? cause)
+  }
+  visit(error)
   return chain
 }
 
@@ -94,15 +101,9 @@ function denied(code: number, profile: Profile, access: Access | undefined, caus
   )
 }
 
-/** A topic a listing does not show: with ACLs, one the principal may not describe is hidden as if it did not exist. */
+/** Topics that do not exist (requireTopics has ruled out an ACL that hides them). */
 export function topicsNotFound(topics: string[], profile: Profile, hint: string): MktError {
-  const list = topics.map((t) => `"${t}"`).join(' and ')
-  if (!profile.sasl) return new MktError(`Topic ${list} does not exist on ${profile.brokers.join(',')}.`, hint, 'notFound')
-  return new MktError(
-    `${who(profile)} cannot see topic ${list} on ${profile.brokers.join(',')}: no ACL allows it to use the topic, or the topic does not exist.`,
-    `${hint} \`mkt acl list\` shows what each principal may use.`,
-    'notFound',
-  )
+  return new MktError(`No topic named ${topics.map((t) => `"${t}"`).join(' or ')} on ${profile.brokers.join(',')}.`, hint, 'notFound')
 }
 
 /**

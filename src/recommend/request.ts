@@ -6,10 +6,11 @@ import {consumeTopic, endOffsets} from '../consume/consume.js'
 import {MktError} from '../errors.js'
 import {EventSink} from '../events/sink.js'
 import {retryRetriable, withAdmin} from '../kafka/client.js'
+import {TOPICS} from '../topics/names.js'
 
-export const REQUESTS_TOPIC = 'client-recommendations'
-export const RESULTS_TOPIC = 'recommendations-results'
-export const RECOMMENDATIONS_TOPIC = 'recommendations'
+export const REQUESTS_TOPIC = TOPICS.recommendationRequests
+export const RESULTS_TOPIC = TOPICS.recommendationReplies
+export const RECOMMENDATIONS_TOPIC = TOPICS.recommendations
 export const RECOMMENDER_GROUP = 'mkt-recommender'
 export const MAX_RECOMMENDATIONS = 50
 

@@ -4,8 +4,9 @@ import type {Profile} from '../config/schema.js'
 import {EventSink} from '../events/sink.js'
 import type {SearchOutcome} from './catalog-index.js'
 import type {SearchQuery} from './query.js'
+import {TOPICS} from '../topics/names.js'
 
-export const SEARCHES_TOPIC = 'client-searches'
+export const SEARCHES_TOPIC = TOPICS.searches
 export const ANONYMOUS = 'anonymous'
 
 /** One search as written to client-searches (compose/schemas/search-event.avsc). */

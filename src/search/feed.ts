@@ -3,8 +3,9 @@ import type {Profile} from '../config/schema.js'
 import {consumeTopic, type ConsumedRecord} from '../consume/consume.js'
 import {retryRetriable, withAdmin} from '../kafka/client.js'
 import type {CatalogIndex} from './catalog-index.js'
+import {TOPICS} from '../topics/names.js'
 
-export const CATALOG_TOPIC = 'filtered-products'
+export const CATALOG_TOPIC = TOPICS.catalog
 
 /** Next offset to read per partition: what a snapshot stores and a restart resumes from. */
 export type Offsets = Map<number, bigint>

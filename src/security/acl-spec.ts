@@ -11,7 +11,7 @@ import {checkUserName} from './principals.js'
 const names = z.array(z.string().min(1)).default([])
 const principalSchema = z.strictObject({
   description: z.string().optional(),
-  topics: z.strictObject({read: names, write: names, describe: names, describeConfigs: names}).partial().optional(),
+  topics: z.strictObject({read: names, write: names, create: names, describe: names, describeConfigs: names}).partial().optional(),
   groups: z.strictObject({read: names, describe: names}).partial().optional(),
   transactionalIds: z.strictObject({write: names, describe: names}).partial().optional(),
 })
@@ -19,7 +19,7 @@ const aclFileSchema = z.strictObject({principals: z.record(z.string(), principal
 
 export type AclFile = z.infer<typeof aclFileSchema>
 export type ResourceKind = 'topic' | 'group' | 'transactionalId'
-export type Operation = 'read' | 'write' | 'describe' | 'describeConfigs'
+export type Operation = 'read' | 'write' | 'create' | 'describe' | 'describeConfigs'
 
 /** One ALLOW rule, the unit `acl diff` and `acl apply` compare. */
 export interface AclBinding {

@@ -11,6 +11,7 @@ const RESOURCE: Record<ResourceKind, number> = {
 const OPERATION: Record<Operation, number> = {
   read: AclOperationTypes.READ,
   write: AclOperationTypes.WRITE,
+  create: AclOperationTypes.CREATE,
   describe: AclOperationTypes.DESCRIBE,
   describeConfigs: AclOperationTypes.DESCRIBE_CONFIGS,
 }

@@ -1,6 +1,6 @@
 import type {Profile} from '../config/schema.js'
 import {explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
-import {topicsNotFound} from '../kafka/errors.js'
+import {requireTopics} from '../kafka/topics-visible.js'
 import {KafkaProducer, type DeliveryCallback} from '../kafka/producer.js'
 import type {LibrdKafkaError} from '../kafka/rdkafka.js'
 import {encodeWire} from '../schema/avro.js'
@@ -10,9 +10,10 @@ import {defaultThreads, EncodePool} from './encode-pool.js'
 import {describeOrigin, rejectionFromInput} from './rejections.js'
 import {explainDeliveryFailure, UnacknowledgedLog} from './unacknowledged.js'
 import {BlockPosition, isLineBlock, type LineBlock, type SourceItem} from './sources.js'
+import {TOPICS} from '../topics/names.js'
 
-export const SHOP_TOPIC = 'shop-products'
-export const DLQ_TOPIC = 'shop-products-dlq'
+export const SHOP_TOPIC = TOPICS.shopProducts
+export const DLQ_TOPIC = TOPICS.shopProductsDlq
 /** The stage named in this pipeline's DLQ records. */
 const STAGE = 'shop-send'
 
@@ -63,10 +64,13 @@ async function inspectTopics(profile: Profile, topic: string, dlqTopic: string):
   return withAdmin(
     profile,
     async (admin) => {
-      const existing = new Set(await retryRetriable(() => admin.listTopics()))
-      const missing = [topic, dlqTopic].filter((t) => !existing.has(t))
-      if (missing.length > 0)
-        throw topicsNotFound(missing, profile, 'Create the platform topics with `mkt topics apply` (or `mkt infra up`), or pass an existing --topic.')
+      await requireTopics(
+        admin,
+        profile,
+        [topic, dlqTopic],
+        'write',
+        'Create the platform topics with `mkt topics apply` (or `mkt infra up`), or pass an existing --topic.',
+      )
       const metadata = await retryRetriable(() => admin.fetchTopicMetadata({topics: [topic]}))
       return metadata.topics[0]!.partitions.length
     },

@@ -3,7 +3,8 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {retryRetriable, withAdmin} from '../kafka/client.js'
-import {explainKafkaError, topicsNotFound} from '../kafka/errors.js'
+import {explainKafkaError} from '../kafka/errors.js'
+import {requireTopics} from '../kafka/topics-visible.js'
 import {ConfigResourceTypes, type Admin} from '../kafka/kafkajs.js'
 import {describeAction, isInternalTopic, planTopics, type ExistingTopic, type TopicPlan} from './plan.js'
 import {desiredTopics, loadTopicSpec} from './spec.js'
@@ -179,13 +180,14 @@ export async function listTopics(profile: Profile, options: {includeInternal?: b
   const spec = loadTopicSpec(options.specFile)
   const described = new Map(spec.topics.map((t) => [t.name, t.description]))
   const topics = await withAdmin(profile, async (admin) => {
-    if (options.names) {
-      const existing = new Set(await admin.listTopics())
-      const missing = options.names.filter((n) => !existing.has(n))
-      if (missing.length > 0) {
-        throw topicsNotFound(missing, profile, "Run `mkt topics list` to see what exists, or `mkt topics apply` to create the spec's topics.")
-      }
-    }
+    if (options.names)
+      await requireTopics(
+        admin,
+        profile,
+        options.names,
+        'describe',
+        "Run `mkt topics list` to see what exists, or `mkt topics apply` to create the spec's topics.",
+      )
     return readTopics(admin, options.names)
   })
   return topics

@@ -11,6 +11,11 @@ const configValue = z.union([z.string(), z.number(), z.boolean()]).transform(Str
 
 const topicSchema = z.strictObject({
   name: topicName,
+  /** How the code refers to a platform topic (src/topics/names.ts). */
+  role: z
+    .string()
+    .regex(/^[a-z][A-Za-z]*$/, 'a camelCase identifier, e.g. shopProducts')
+    .optional(),
   partitions: z.int().min(1).max(10_000),
   replication: z.union([z.literal('auto'), z.int().min(1).max(32)]).optional(),
   compacted: z.boolean().default(false),

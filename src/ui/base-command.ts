@@ -94,7 +94,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       process.stderr.write(`${chalk.red('Error:')} ${known.message}\n`)
       if (known.suggestion) process.stderr.write(`${chalk.dim('Hint:')} ${known.suggestion}\n`)
     }
-    if (debugEnabled()) process.stderr.write(`${err.stack ?? String(err)}\n`)
+    if (debugEnabled()) {
+      // The whole chain: an explained error hides the client's own error in its cause.
+      for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as {cause?: unknown}).cause, depth++)
+        process.stderr.write(`${depth > 0 ? 'Caused by: ' : ''}${(e as Error).stack ?? String(e)}\n`)
+    }
     process.exitCode = known.exitCode
     return this.exit(known.exitCode)
   }

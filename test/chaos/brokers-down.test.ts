@@ -11,7 +11,7 @@ const profile = inject('profile')
 const stateDir = inject('stateDir')
 afterEach(() => healRuntime(stateDir), 180_000)
 
-const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined, NO_COLOR: '1'}
+const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined, NO_COLOR: '1'}
 
 describe('two brokers of three down during a send', () => {
   it(

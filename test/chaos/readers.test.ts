@@ -14,7 +14,7 @@ import {chaosLane, defects, filterArgs, healRuntime, keyCounts, until} from './h
 
 const profile = inject('profile')
 const stateDir = inject('stateDir')
-const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined, MKT_LOG_LEVEL: 'info', NO_COLOR: '1'}
+const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined, MKT_LOG_LEVEL: 'info', NO_COLOR: '1'}
 
 afterEach(() => healRuntime(stateDir), 180_000)
 

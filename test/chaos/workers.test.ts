@@ -14,7 +14,7 @@ import {cardsFile, chaosLane, defects, filterArgs, keyCounts, until} from './hel
 
 const profile = inject('profile')
 const stateDir = inject('stateDir')
-const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined, MKT_LOG_LEVEL: 'info', NO_COLOR: '1'}
+const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined, MKT_LOG_LEVEL: 'info', NO_COLOR: '1'}
 
 async function written(topic: string): Promise<number> {
   return withAdmin(profile, async (admin) => (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0))

@@ -12,6 +12,7 @@ describe('mkt demo', () => {
       sections: Array<{title: string; table?: {rows: unknown[][]}}>
       steps: {
         ingest: {stats: {sent: number; rejected: number}; arrived: number}
+        security: {secure: boolean; allowed: string; refused: string}
         filter: {passed: number; banned: Array<{product_id: string; decision: string}>}
         search: {searches: Array<{query: string; mode: string; ids: string[]}>}
         clients: {events: number; searches: number; views: number; requests: number}
@@ -22,6 +23,12 @@ describe('mkt demo', () => {
     expect(demo.sections[0]!.title).toBe('The local runtime was already running')
     expect(demo.steps.ingest.stats).toMatchObject({sent: 74, rejected: 0})
     expect(demo.steps.ingest.arrived).toBe(74)
+    // Every step runs as its own principal on the secure runtime; one refusal is shown.
+    expect(demo.steps.security.secure).toBe(true)
+    expect(demo.steps.security.allowed).toContain('client read the ban list')
+    expect(demo.steps.security.refused).toMatch(
+      /^User "client" \(profile "[^"]+:client"\) is not allowed to write topic "banned-products" \(TOPIC_AUTHORIZATION_FAILED\)\.$/,
+    )
     const arrivedTable = demo.sections.find((s) => s.title.startsWith('74 cards arrived'))!.table!
     expect(arrivedTable.rows.length).toBeGreaterThanOrEqual(6)
     expect(demo.steps.filter.banned).toEqual(

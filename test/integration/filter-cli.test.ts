@@ -5,7 +5,7 @@ import {startCli} from '../helpers/spawn.js'
 import {freshTopic, waitForCaughtUp} from '../helpers/topics.js'
 
 const profile = inject('profile')
-const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined, MKT_LOG_LEVEL: 'info'}
+const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined, MKT_LOG_LEVEL: 'info'}
 
 describe('mkt filter start', () => {
   it('serves /healthz and /metrics, logs JSON lines, and stops cleanly on SIGTERM', async () => {

@@ -8,7 +8,7 @@ import {startCli, type Running} from '../helpers/spawn.js'
 import {freshTopic, groupLag, waitForCaughtUp, waitForSettled} from '../helpers/topics.js'
 
 const profile = inject('profile')
-const baseEnv = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined}
+const baseEnv = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined}
 const CARDS = 100_000
 
 /** Records (and transaction markers) written to a topic so far: grows while a worker produces. */

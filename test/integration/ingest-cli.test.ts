@@ -9,7 +9,7 @@ import {runCli} from '../helpers/cli.js'
 import {freshTopic} from '../helpers/topics.js'
 
 const profile = inject('profile')
-const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined}
+const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined}
 const lines = (text: string) =>
   text
     .trim()

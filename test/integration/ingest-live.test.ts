@@ -5,7 +5,7 @@ import {startCli} from '../helpers/spawn.js'
 import {freshTopic} from '../helpers/topics.js'
 
 const profile = inject('profile')
-const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined}
+const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined}
 type Line = {key: string; value: {price: {amount: number}; updated_at: string}}
 const lines = (text: string) =>
   text

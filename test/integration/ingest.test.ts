@@ -121,7 +121,7 @@ describe('shop send', () => {
 
   it('refuses to start on a topic that does not exist, naming it', async () => {
     const attempt = sendCards(profile, [], {topic: 'no-such-topic-here'})
-    await expect(attempt).rejects.toThrow(/Topic "no-such-topic-here" does not exist/)
+    await expect(attempt).rejects.toThrow(/No topic named "no-such-topic-here"/)
   })
 })
 

@@ -14,7 +14,7 @@ import {startCli} from '../helpers/spawn.js'
 import {freshTopic} from '../helpers/topics.js'
 
 const profile = inject('profile')
-const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined, NO_COLOR: '1'}
+const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined, NO_COLOR: '1'}
 const logger = workerLogger('test-recommend').child({}, {level: 'warn'})
 const SAMPLE = path.resolve(import.meta.dirname, '../../data/products.json')
 const sample = JSON.parse(fs.readFileSync(SAMPLE, 'utf8')) as ProductCard[]

@@ -10,7 +10,7 @@ import {startCli} from '../helpers/spawn.js'
 import {freshTopic} from '../helpers/topics.js'
 
 const profile = inject('profile')
-const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: undefined, MKT_BROKERS: undefined, MKT_LOG_LEVEL: 'info', NO_COLOR: '1'}
+const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined, MKT_LOG_LEVEL: 'info', NO_COLOR: '1'}
 
 describe('mkt index start and mkt search', () => {
   it('searches through the indexer, then without it from the snapshot it left, and refuses bad queries', async () => {

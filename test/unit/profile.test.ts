@@ -1,3 +1,7 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
 import {DEFAULT_BROKERS, DEFAULT_REGISTRY_URL, redactProfile, resolveProfile} from '../../src/config/resolve.js'
@@ -76,5 +80,42 @@ describe('profile precedence: flag > MKT_* env > profile > default', () => {
     const {profile, stored} = resolveProfile(config, {profile: 'staging'}, {}, {allowUnknown: true})
     expect(profile.name).toBe('staging')
     expect(stored).toBe(false)
+  })
+})
+
+describe('per-principal profiles', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-profile-'))
+  const passwordFile = path.join(dir, 'filter.password')
+  fs.writeFileSync(passwordFile, 'from-the-file\n', {mode: 0o600})
+  const secured: ConfigFile = {
+    current: 'local',
+    profiles: {
+      local: {brokers: ['127.0.0.1:9092'], sasl: {mechanism: 'scram-sha-512', username: 'admin', password: 'a'}},
+      'local:filter': {brokers: ['127.0.0.1:9092'], sasl: {mechanism: 'scram-sha-512', username: 'filter', passwordFile}},
+      'local:broken': {brokers: ['127.0.0.1:9092'], sasl: {mechanism: 'scram-sha-512', username: 'x', passwordFile: path.join(dir, 'missing')}},
+    },
+  }
+
+  it("runs a service command as NAME:<principal> and reads that profile's password file", () => {
+    const {profile} = resolveProfile(secured, {}, {}, {principal: 'filter'})
+    expect(profile.name).toBe('local:filter')
+    expect(profile.sasl).toEqual({mechanism: 'scram-sha-512', username: 'filter', password: 'from-the-file'})
+  })
+
+  it('keeps the base profile for a principal without one, for commands without a principal and for a name with a colon', () => {
+    expect(resolveProfile(secured, {}, {}, {principal: 'shop'}).profile.name).toBe('local')
+    expect(resolveProfile(secured, {}, {}).profile.sasl?.username).toBe('admin')
+    expect(resolveProfile(secured, {profile: 'local:filter'}, {}, {principal: 'shop'}).profile.name).toBe('local:filter')
+    expect(resolveProfile(secured, {}, {MKT_PROFILE: 'local'}, {principal: 'filter'}).profile.name).toBe('local:filter')
+  })
+
+  it('names the profile and the file when a password file cannot be read', () => {
+    expect(() => resolveProfile(secured, {profile: 'local:broken'}, {})).toThrow(
+      /Cannot read the password file .*missing of profile "local:broken": it does not exist/,
+    )
+  })
+
+  it('lets MKT_SASL_PASSWORD stand in for the file', () => {
+    expect(resolveProfile(secured, {profile: 'local:broken'}, {MKT_SASL_PASSWORD: 'env'}).profile.sasl?.password).toBe('env')
   })
 })

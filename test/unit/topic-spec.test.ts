@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {bundledSchema} from '../../src/schema/avro.js'
+import {TOPIC_ROLES, TOPICS} from '../../src/topics/names.js'
 import {desiredTopics, loadTopicSpec, parseTopicSpec} from '../../src/topics/spec.js'
 
 describe('topic spec', () => {
@@ -52,5 +53,13 @@ describe('topic spec', () => {
     expect(() => parseTopicSpec('topics:\n  - {name: a, partitions: 1, replicas: 3}\n', 'x.yaml')).toThrow(/replicas/)
     expect(() => parseTopicSpec('topics: [\n', 'x.yaml')).toThrow(/not valid YAML/)
     expect(() => parseTopicSpec('topics:\n  - {name: a, partitions: 1}\n  - {name: a, partitions: 2}\n', 'x.yaml')).toThrow(/lists "a" twice/)
+  })
+})
+
+describe('topic names in the code', () => {
+  it('come from the roles of the shipped spec, one topic per role', () => {
+    const spec = loadTopicSpec()
+    for (const role of TOPIC_ROLES) expect(spec.topics.filter((t) => t.role === role).map((t) => t.name)).toEqual([TOPICS[role]])
+    expect(TOPICS).toMatchObject({shopProducts: 'shop-products', bans: 'banned-products', catalog: 'filtered-products'})
   })
 })
