@@ -28,7 +28,7 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const runtime = await benchRuntime(3)
   const {profile, stateDir} = runtime
-  const env = {MKT_CONFIG: path.join(runtime.root, 'config.yaml'), MKT_PROFILE: 'bench', MKT_LOG_LEVEL: 'info'}
+  const env = {MKT_CONFIG: path.join(runtime.root, 'config.yaml'), MKT_PROFILE: 'bench:admin', MKT_LOG_LEVEL: 'info'}
   const replicated = {'min.insync.replicas': '2', 'unclean.leader.election.enable': 'false'}
   try {
     for (const [topic, partitions] of [

@@ -15,6 +15,8 @@ import {generateCards} from '../../src/shop/generate.js'
 import {renderTable} from '../../src/ui/table.js'
 import {benchRuntime, createTopic} from './runtime.js'
 import {measure, mib} from './measure.js'
+import {javaClientProperties, propertiesText} from '../../src/kafka/java-config.js'
+import {writePrivateFile} from '../../src/security/secrets.js'
 
 const COUNT = Number(process.env.BENCH_CARDS ?? 1_000_000)
 const SMALL = Math.max(1, Math.floor(COUNT / 10))
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     for (const topic of ['bench-mkt-small', 'bench-mkt', 'bench-java']) await createTopic(runtime.profile, topic, 6)
 
     const cli = path.join(packageRoot(), 'bin', 'run.js')
-    const env = {MKT_CONFIG: path.join(runtime.root, 'config.yaml'), MKT_PROFILE: 'bench', NO_COLOR: '1'}
+    const env = {MKT_CONFIG: path.join(runtime.root, 'config.yaml'), MKT_PROFILE: 'bench:admin', NO_COLOR: '1'}
     const send = async (file: string, topic: string) => {
       // Run the bin as a user's shell does (its shebang sets the Node flags).
       const run = await measure(cli, ['shop', 'send', '--file', file, '--topic', topic, '--json'], env)
@@ -66,6 +68,9 @@ async function main(): Promise<void> {
 
     process.stderr.write(`bench: Java ProducerPerformance, ${COUNT} records of ${recordSize} bytes…\n`)
     const kafka = await resolveArtifact('kafka')
+    // The same TLS and SCRAM login as mkt's admin profile, in a 0600 file (the password never goes on the command line).
+    const clientConfig = path.join(runtime.root, 'producer.properties')
+    writePrivateFile(clientConfig, propertiesText(javaClientProperties(runtime.profile)))
     const java = await measure(javaBin(), [
       '-Xmx512m',
       '-cp',
@@ -79,8 +84,9 @@ async function main(): Promise<void> {
       String(recordSize),
       '--throughput',
       '-1',
+      '--producer.config',
+      clientConfig,
       '--producer-props',
-      `bootstrap.servers=${runtime.profile.brokers.join(',')}`,
       'acks=all',
       'enable.idempotence=true',
       'compression.type=lz4',

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   await setupPython((e) => e.type === 'start' && process.stderr.write(`bench: ${e.label}\n`))
   const runtime = await benchRuntime()
   const {profile} = runtime
-  const env = {MKT_CONFIG: path.join(runtime.root, 'config.yaml'), MKT_PROFILE: 'bench', NO_COLOR: '1', MKT_LOG_LEVEL: 'warn'}
+  const env = {MKT_CONFIG: path.join(runtime.root, 'config.yaml'), MKT_PROFILE: 'bench:admin', NO_COLOR: '1', MKT_LOG_LEVEL: 'warn'}
   const cli = path.join(packageRoot(), 'bin', 'run.js')
   const rows: Array<Array<string | number>> = []
   let serve: ReturnType<typeof measure> | undefined

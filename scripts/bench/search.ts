@@ -98,7 +98,7 @@ async function freshness(): Promise<{
   fresh: {p50: number; p99: number; max: number; count: number}
 }> {
   const runtime = await benchRuntime()
-  const env = {MKT_CONFIG: path.join(runtime.root, 'config.yaml'), MKT_PROFILE: 'bench', NO_COLOR: '1', MKT_LOG_LEVEL: 'warn'}
+  const env = {MKT_CONFIG: path.join(runtime.root, 'config.yaml'), MKT_PROFILE: 'bench:admin', NO_COLOR: '1', MKT_LOG_LEVEL: 'warn'}
   const cli = path.join(packageRoot(), 'bin', 'run.js')
   const ages: number[] = []
   let filterPid = 0

@@ -20,6 +20,8 @@ import {TOPICS} from '../topics/names.js'
 
 export const FILTERED_TOPIC = TOPICS.catalog
 export const EVENTS_TOPIC = TOPICS.filterEvents
+/** How long the brokers may refuse the worker (authentication, an ACL) before it gives up. */
+const REFUSAL_GRACE_MS = 15_000
 export const FILTER_GROUP = 'mkt-filter'
 
 export interface FilterOptions {
@@ -197,6 +199,7 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
   }
 
   let failures = 0
+  let refusedSince: number | undefined
   const loop = async () => {
     while (!stopping) {
       await consumer.settled()
@@ -209,6 +212,7 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
       try {
         await current
         failures = 0
+        refusedSince = undefined
       } catch (error) {
         failures++
         stats.aborted++
@@ -216,10 +220,14 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
         lastError = (error as Error).message
         const registryDown = error instanceof RegistryUnavailable
         if (isMktError(error) && (error.code === 'denied' || error.code === 'authentication')) {
-          // An ACL or a credential does not heal by retrying: stop, with nothing committed and the batch left for the next worker.
-          await consumer.rewind(messages)
-          throw error
-        }
+          // A refusal that lasts is an ACL or a credential, which retrying does not heal: stop, with nothing
+          // committed and the batch left for the next worker. A brief one (a broker still starting) is retried.
+          refusedSince ??= Date.now()
+          if (Date.now() - refusedSince >= REFUSAL_GRACE_MS) {
+            await consumer.rewind(messages)
+            throw error
+          }
+        } else refusedSince = undefined
         log.warn(
           {err: lastError, partitions: [...new Set(messages.map((m) => m.partition))], registryDown},
           registryDown ? 'schema registry unavailable; the batch waits and is retried' : 'batch failed and was rolled back; it will be consumed again',

@@ -1,6 +1,8 @@
 import type {Profile, StoredProfile} from '../config/schema.js'
 import {MktError} from '../errors.js'
-import {certPaths, ensureCertificates} from '../security/certs.js'
+import path from 'node:path'
+
+import {certPaths, describeCertificates, ensureCertificates} from '../security/certs.js'
 import {ADMIN_PRINCIPAL, BROKER_PRINCIPAL, CONTROLLER_PRINCIPAL, SCRAM_USERS, SERVICE_PRINCIPALS} from '../security/principals.js'
 import {ensurePassword, passwordFile, readPassword} from '../security/secrets.js'
 import {brokerNodes, type RuntimeLayout, type ServiceNode} from './graph.js'
@@ -10,9 +12,16 @@ export function caFile(stateDir: string): string {
   return certPaths(stateDir).ca
 }
 
-/** The CA and one certificate per broker (its name for compose, the runtime's host, localhost, 127.0.0.1). */
+/** Host names and IPs a broker certificate already lists (e.g. from `mkt certs create --host`), so a restart keeps them. */
+async function existingHosts(stateDir: string): Promise<Map<string, string[]>> {
+  const certs = await describeCertificates(stateDir).catch(() => [])
+  return new Map(certs.map((c) => [path.basename(c.file, '.pem'), c.sans.map((s) => s.replace(/^(DNS|IP):/, ''))]))
+}
+
+/** The CA and one certificate per broker (its name for compose, the runtime's host, localhost, 127.0.0.1, and any host it was given before). */
 export async function ensureRuntimeCertificates(layout: RuntimeLayout, force = false): Promise<{created: string[]}> {
-  const nodes = brokerNodes(layout).map((n) => ({name: n.name, hosts: [n.name, layout.host]}))
+  const before = await existingHosts(layout.stateDir)
+  const nodes = brokerNodes(layout).map((n) => ({name: n.name, hosts: [...new Set([n.name, layout.host, ...(before.get(n.name) ?? [])])]}))
   const {created} = await ensureCertificates({stateDir: layout.stateDir, nodes, clients: [], force})
   return {created}
 }

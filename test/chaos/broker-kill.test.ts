@@ -46,7 +46,9 @@ describe('kill -9 of a broker while cards flow through send and the filter', () 
       if (moment.afterSend) await signalService(stateDir, moment.victim, 'KILL')
 
       await restartService(stateDir, moment.victim)
-      await waitForCaughtUp(profile, lane.group, lane.input, 180_000)
+      await waitForCaughtUp(profile, lane.group, lane.input, 180_000).catch((error: Error) => {
+        throw new Error(`${error.message}\nthe filter (exit ${filter.child.exitCode}) last logged:\n${filter.stderr().split('\n').slice(-25).join('\n')}`)
+      })
 
       const input = defects(await keyCounts(profile, lane.input), ids)
       expect(input.duplicated, 'cards written twice to the input').toEqual([])
