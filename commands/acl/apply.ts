@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
-import chalk from 'chalk'
 
-import {applyAcls, describeBinding, desiredAcls, type AclDiff} from '../../src/security/index.js'
+import {applyAcls, desiredAcls, type AclDiff} from '../../src/security/index.js'
+import {aclDiffLines} from '../../src/ui/acl-diff.js'
 import {BaseCommand} from '../../src/ui/base-command.js'
 
 export default class AclApply extends BaseCommand<typeof AclApply> {
@@ -21,9 +21,7 @@ export default class AclApply extends BaseCommand<typeof AclApply> {
     const {profile} = this.connection()
     const desired = desiredAcls({...(this.flags.file ? {file: this.flags.file} : {}), ...(this.flags.spec ? {specFile: this.flags.spec} : {})})
     const diff = await applyAcls(profile, desired)
-    for (const b of diff.add) this.log(`${chalk.green('+')} ${describeBinding(b)}`)
-    for (const b of diff.remove) this.log(`${chalk.red('-')} ${describeBinding(b)}`)
-    for (const f of diff.foreign) this.log(`${chalk.red('-')} ${f.description}`)
+    for (const line of aclDiffLines(diff)) this.log(line)
     this.log(`${diff.add.length} added, ${diff.remove.length + diff.foreign.length} removed, ${diff.unchanged} unchanged.`)
     return diff
   }

@@ -13,6 +13,35 @@ import {checkJava} from './prerequisites.js'
 const QUIET_LOG4J =
   'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=%p %m%n\n'
 
+/** ConfigCommand's failure (a Java stack trace) as one sentence: its first exception line says what went wrong. */
+function explainToolFailure(error: Error, admin: Profile): MktError {
+  const as = admin.sasl?.username ?? 'anonymous'
+  const cause = /(\w+(?:Exception|Error)): ([^\n]*)/.exec(error.message)
+  const summary = cause ? `${cause[1]}: ${cause[2]}` : error.message.split('\n')[0]!
+  if (/Authorization/i.test(summary))
+    return new MktError(
+      `User "${as}" (profile "${admin.name}") is not allowed to manage SCRAM users (${summary}).`,
+      'Only the admin can: run with the admin profile (e.g. --profile local).',
+      'denied',
+      {cause: error},
+    )
+  if (/Authentication/i.test(summary))
+    return new MktError(
+      `The brokers refused the credentials of user "${as}" (profile "${admin.name}").`,
+      '`mkt users` runs as the admin profile; check its password file.',
+      'authentication',
+      {cause: error},
+    )
+  if (/Timeout|timed out|disconnected/i.test(summary))
+    return new MktError(
+      `Cannot reach the Kafka brokers ${admin.brokers.join(', ')} (profile "${admin.name}").`,
+      'Start the runtime with `mkt infra up`.',
+      'unreachable',
+      {cause: error},
+    )
+  return new MktError(`Kafka's ConfigCommand failed as "${as}": ${summary}`, 'Run again with DEBUG=mkt* to see its whole output.', 'infra', {cause: error})
+}
+
 /**
  * Kafka's ConfigCommand, run as the profile's principal (the admin): neither
  * kafkajs nor librdkafka's JavaScript API can manage SCRAM credentials. The
@@ -37,12 +66,7 @@ async function configCommand(admin: Profile, args: string[]): Promise<string> {
     )
     return stdout
   } catch (error) {
-    throw new MktError(
-      `Kafka's ConfigCommand failed as "${admin.sasl?.username ?? 'anonymous'}": ${(error as Error).message}`,
-      'Only the admin can manage users: run with the admin profile (e.g. --profile local).',
-      'denied',
-      {cause: error},
-    )
+    throw explainToolFailure(error as Error, admin)
   } finally {
     fs.rmSync(commandConfig, {force: true})
   }

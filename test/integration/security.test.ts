@@ -176,6 +176,7 @@ describe('least-privilege ACLs', () => {
 describe('users', () => {
   it('creates a user that can do nothing until granted, rotates its password and deletes it', async () => {
     const name = `it-user-${Date.now() % 100_000}`
+    refused(await runCli(['users', 'create', name], as('shop')), 15, `User "shop" (profile "${base}:shop") is not allowed to manage SCRAM users`)
     allowed(await runCli(['users', 'create', name], as('admin')))
     const file = path.join(stateDir, 'secrets', `${name}.password`)
     expect(fs.statSync(file).mode & 0o777).toBe(0o600)
