@@ -46,11 +46,13 @@ export function transactionalOutput(
   options: {transactionalId: string; topics: OutputTopics; group: GroupConsumer; log: Logger; transactionTimeoutMs?: number},
 ): OutputSession {
   let producer: KafkaProducer | undefined
+  // Past the transaction timeout the coordinator aborts the transaction anyway: waiting longer on one only stalls the worker.
+  const transactionTimeoutMs = options.transactionTimeoutMs ?? 10_000
   const open = async () =>
     (producer ??= await KafkaProducer.open(profile, {
       role: 'filter',
       transactionalId: options.transactionalId,
-      transactionTimeoutMs: options.transactionTimeoutMs ?? 10_000,
+      transactionTimeoutMs,
       lingerMs: 5,
       connectTimeoutMs: 30_000,
     }))
@@ -65,21 +67,23 @@ export function transactionalOutput(
       await p.begin()
       try {
         await queueAll(p, out, options.topics)
-        await p.sendOffsets(offsetsOf(out, options.topics.input), options.group.raw)
+        await p.sendOffsets(offsetsOf(out, options.topics.input), options.group.raw, transactionTimeoutMs)
+        const deadline = Date.now() + 2 * transactionTimeoutMs
         for (let attempt = 1; ; attempt++) {
           try {
-            await p.commit()
+            await p.commit(transactionTimeoutMs)
             break
           } catch (error) {
             const e = error as LibrdKafkaError
-            if (!e.isRetriable || e.isTxnRequiresAbort || attempt >= 5) throw error
-            options.log.debug({err: e.message, attempt}, 'retrying the commit')
+            if (!e.isRetriable || e.isTxnRequiresAbort || Date.now() > deadline) throw error
+            options.log.warn({err: e.message, attempt}, 'retrying the commit')
           }
         }
       } catch (error) {
         const e = error as LibrdKafkaError
+        // A producer that cannot even abort (its coordinator gone) is replaced: the next one's initTransactions fences it.
         if (e.isFatal) await discard()
-        else await p.abort().catch(discard)
+        else await p.abort(transactionTimeoutMs).catch(discard)
         throw error
       }
     },

@@ -9,7 +9,7 @@ const profile = inject('profile')
 const stateDir = inject('stateDir')
 afterEach(() => healRuntime(stateDir), 180_000)
 
-const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined}
+const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined, MKT_LOG_LEVEL: 'debug'}
 const CARDS = 200_000
 
 /**
