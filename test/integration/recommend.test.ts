@@ -122,7 +122,11 @@ describe('the recommender', () => {
     const worker = startCli(['recommend', 'serve', '--metrics-port', '0'], {...env, MKT_LOG_LEVEL: 'info'})
     await worker.waitFor(/"msg":"serving metrics"/, 60_000, 'stderr')
     const port = /127\.0\.0\.1:(\d+)\/metrics/.exec(worker.stderr())![1]
-    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
+    // /healthz says 503 until the recommender has caught up with the catalogue, the bans and the lists, then 200.
+    const healthy = async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status
+    const deadline = Date.now() + 60_000
+    while ((await healthy()) !== 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200))
+    expect(await healthy()).toBe(200)
 
     const asked = await runCli(['recommend', '--user', 'u-cli', '--wait', '--timeout', '20', '--json'], env)
     expect(asked.code, asked.stderr).toBe(0)
