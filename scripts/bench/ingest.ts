@@ -16,7 +16,7 @@ import {renderTable} from '../../src/ui/table.js'
 import {benchRuntime, createTopic} from './runtime.js'
 import {measure, mib} from './measure.js'
 import {javaClientProperties, propertiesText} from '../../src/kafka/java-config.js'
-import {writePrivateFile} from '../../src/security/secrets.js'
+import {writePrivateFile} from '../../src/config/private-file.js'
 
 const COUNT = Number(process.env.BENCH_CARDS ?? 1_000_000)
 const SMALL = Math.max(1, Math.floor(COUNT / 10))

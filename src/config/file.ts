@@ -1,10 +1,10 @@
 import fs from 'node:fs'
-import path from 'node:path'
 import YAML from 'yaml'
 
 import {MktError} from '../errors.js'
 import {configFileSchema, type ConfigFile, type StoredProfile} from './schema.js'
 import {configFilePath} from './paths.js'
+import {writePrivateFile} from './private-file.js'
 
 /** Reads config.yaml; a missing file is an empty config, a broken one a clear error. */
 export function readConfigFile(file = configFilePath()): ConfigFile {
@@ -46,10 +46,7 @@ export function readConfigFile(file = configFilePath()): ConfigFile {
 
 /** Writes atomically with owner-only permissions: profiles may hold passwords. */
 export function writeConfigFile(config: ConfigFile, file = configFilePath()): void {
-  fs.mkdirSync(path.dirname(file), {recursive: true})
-  const tmp = `${file}.${process.pid}.tmp`
-  fs.writeFileSync(tmp, YAML.stringify(config, {aliasDuplicateObjects: false}), {mode: 0o600})
-  fs.renameSync(tmp, file)
+  writePrivateFile(file, YAML.stringify(config, {aliasDuplicateObjects: false}))
 }
 
 export function saveProfile(name: string, profile: StoredProfile, options: {makeCurrent?: boolean; file?: string} = {}): void {

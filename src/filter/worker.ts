@@ -20,8 +20,6 @@ import {TOPICS} from '../topics/names.js'
 
 export const FILTERED_TOPIC = TOPICS.catalog
 export const EVENTS_TOPIC = TOPICS.filterEvents
-/** How long the brokers may refuse the worker (authentication, an ACL) before it gives up. */
-const REFUSAL_GRACE_MS = 15_000
 export const FILTER_GROUP = 'mkt-filter'
 
 export interface FilterOptions {
@@ -199,7 +197,6 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
   }
 
   let failures = 0
-  let refusedSince: number | undefined
   const loop = async () => {
     while (!stopping) {
       await consumer.settled()
@@ -212,7 +209,6 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
       try {
         await current
         failures = 0
-        refusedSince = undefined
       } catch (error) {
         failures++
         stats.aborted++
@@ -220,14 +216,11 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
         lastError = (error as Error).message
         const registryDown = error instanceof RegistryUnavailable
         if (isMktError(error) && (error.code === 'denied' || error.code === 'authentication')) {
-          // A refusal that lasts is an ACL or a credential, which retrying does not heal: stop, with nothing
-          // committed and the batch left for the next worker. A brief one (a broker still starting) is retried.
-          refusedSince ??= Date.now()
-          if (Date.now() - refusedSince >= REFUSAL_GRACE_MS) {
-            await consumer.rewind(messages)
-            throw error
-          }
-        } else refusedSince = undefined
+          // An ACL or a credential does not heal by retrying (the readers treat it as permanent too): stop,
+          // with nothing committed and the batch left for the next worker.
+          await consumer.rewind(messages)
+          throw error
+        }
         log.warn(
           {err: lastError, partitions: [...new Set(messages.map((m) => m.partition))], registryDown},
           registryDown ? 'schema registry unavailable; the batch waits and is retried' : 'batch failed and was rolled back; it will be consumed again',

@@ -2,8 +2,7 @@ import {execFile} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-
-import {writePrivateFile} from '../security/secrets.js'
+import {writePrivateFile} from '../config/private-file.js'
 
 /** One argument in Java's argument-file syntax: quoted, with backslashes and quotes escaped. */
 function argFileLine(arg: string): string {

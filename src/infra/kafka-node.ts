@@ -5,8 +5,8 @@ import path from 'node:path'
 import type {RuntimeLayout, ServiceNode} from './graph.js'
 import {brokerNodes} from './graph.js'
 import {BROKER_PRINCIPAL, CONTROLLER_PRINCIPAL, SCRAM_MECHANISM, SUPER_USERS} from '../security/principals.js'
-import {writePrivateFile} from '../security/secrets.js'
 import type {LaunchSpec} from './process.js'
+import {writePrivateFile} from '../config/private-file.js'
 
 /** A KRaft cluster id: 16 random bytes, base64url, never starting with '-' (Kafka's own rule). */
 export function newClusterId(): string {

@@ -5,10 +5,11 @@ import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {javaClientProperties, propertiesText} from '../kafka/java-config.js'
 import {SCRAM_MECHANISM} from '../security/principals.js'
-import {secretsDir, writePrivateFile} from '../security/secrets.js'
+import {secretsDir} from '../security/secrets.js'
 import {resolveArtifact} from './artifacts.js'
 import {runJavaTool} from './java-tool.js'
 import {checkJava} from './prerequisites.js'
+import {writePrivateFile} from '../config/private-file.js'
 
 const QUIET_LOG4J =
   'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=%p %m%n\n'

@@ -4,8 +4,9 @@ import {readConfigFile, saveProfile, writeConfigFile} from '../config/file.js'
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {ADMIN_PRINCIPAL, BROKER_PRINCIPAL, checkUserName, CONTROLLER_PRINCIPAL, SERVICE_PRINCIPALS, SUPER_USERS} from '../security/principals.js'
-import {forgetPassword, newPassword, passwordFile, storedUsers, storePassword, writePrivateFile} from '../security/secrets.js'
+import {forgetPassword, newPassword, passwordFile, storedUsers, storePassword} from '../security/secrets.js'
 import {deleteScramUser, describeScramUsers, upsertScramUser} from './scram-users.js'
+import {writePrivateFile} from '../config/private-file.js'
 
 export interface UserInfo {
   name: string

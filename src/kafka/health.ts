@@ -48,18 +48,22 @@ export interface TopicReplication {
   unwritable: Array<{partition: number; leader: number; isr: number; reachableIsr: number}>
 }
 
-/** Whether something accepts a TCP connection at host:port. */
-export function accepts(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+/** True once the socket emits `ready`, false on an error or after timeoutMs; the socket is closed either way. */
+function probe(socket: net.Socket, ready: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({host, port})
     const done = (ok: boolean) => {
       socket.destroy()
       resolve(ok)
     }
     socket.setTimeout(timeoutMs, () => done(false))
-    socket.once('connect', () => done(true))
+    socket.once(ready, () => done(true))
     socket.once('error', () => done(false))
   })
+}
+
+/** Whether something accepts a TCP connection at host:port. */
+export function accepts(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return probe(net.connect({host, port}), 'connect', timeoutMs)
 }
 
 /**
@@ -105,16 +109,7 @@ export async function topicReplication(profile: Profile, topic: string, timeoutM
 
 /** Whether the listener at host:port completes a TLS handshake (any certificate: only the protocol is asked). */
 export function speaksTls(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tls.connect({host, port, rejectUnauthorized: false, ...(net.isIP(host) ? {} : {servername: host})})
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(timeoutMs, () => done(false))
-    socket.once('secureConnect', () => done(true))
-    socket.once('error', () => done(false))
-  })
+  return probe(tls.connect({host, port, rejectUnauthorized: false, ...(net.isIP(host) ? {} : {servername: host})}), 'secureConnect', timeoutMs)
 }
 
 /**

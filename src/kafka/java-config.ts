@@ -1,6 +1,6 @@
 import type {Profile} from '../config/schema.js'
+import {SASL_MECHANISMS} from './rd-config.js'
 
-const MECHANISMS = {plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512'} as const
 const LOGIN_MODULES = {
   plain: 'org.apache.kafka.common.security.plain.PlainLoginModule',
   'scram-sha-256': 'org.apache.kafka.common.security.scram.ScramLoginModule',
@@ -23,7 +23,7 @@ export function javaClientProperties(profile: Profile, prefix = ''): Record<stri
   if (tls && profile.tls?.rejectUnauthorized === false) props['ssl.endpoint.identification.algorithm'] = ''
   if (sasl) {
     const quote = (v: string) => JSON.stringify(v) // JAAS takes double-quoted strings with backslash escapes
-    props['sasl.mechanism'] = MECHANISMS[sasl.mechanism]
+    props['sasl.mechanism'] = SASL_MECHANISMS[sasl.mechanism]
     props['sasl.jaas.config'] = `${LOGIN_MODULES[sasl.mechanism]} required username=${quote(sasl.username)} password=${quote(sasl.password)};`
   }
   return Object.fromEntries(Object.entries(props).map(([k, v]) => [`${prefix}${k}`, v]))

@@ -2,7 +2,8 @@ import type {Profile} from '../config/schema.js'
 import {debugEnabled} from '../log.js'
 import type {RdConfig} from './rdkafka.js'
 
-const SASL_MECHANISMS = {plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512'} as const
+/** The profile's mechanism as Kafka clients spell it. */
+export const SASL_MECHANISMS = {plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512'} as const
 
 /**
  * The librdkafka settings of a profile: brokers, TLS and SASL, the same for

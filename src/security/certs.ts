@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 
+import {writePrivateFile} from '../config/private-file.js'
 import {MktError} from '../errors.js'
 
 // Node's WebCrypto is the standard one; only its @types/node declaration differs from the lib's Crypto.
@@ -270,8 +271,8 @@ async function createCa(paths: CertPaths, now: Date): Promise<Issuer> {
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   })
-  writeAtomic(paths.caKey, await privateKeyPem(keys.privateKey))
-  writeAtomic(paths.ca, pem(cert))
+  writePrivateFile(paths.caKey, await privateKeyPem(keys.privateKey))
+  writePrivateFile(paths.ca, pem(cert))
   return {cert, key: keys.privateKey}
 }
 
@@ -296,9 +297,9 @@ async function createLeaf(leaf: Leaf, ca: Issuer, now: Date, validDays: number):
   })
   const keyPem = await privateKeyPem(keys.privateKey)
   const chain = pem(cert) + pem(ca.cert)
-  writeAtomic(leaf.paths.key, keyPem)
-  writeAtomic(leaf.paths.cert, chain)
-  writeAtomic(leaf.paths.keystore, keyPem + chain)
+  writePrivateFile(leaf.paths.key, keyPem)
+  writePrivateFile(leaf.paths.cert, chain)
+  writePrivateFile(leaf.paths.keystore, keyPem + chain)
 }
 
 function leafSubject(name: string): string {
@@ -346,15 +347,4 @@ function keyMatches(keyPem: string, cert: x509.X509Certificate): boolean {
   if (!keyPem.startsWith('-----BEGIN PRIVATE KEY-----')) return false
   const spki = crypto.createPublicKey(crypto.createPrivateKey(keyPem)).export({type: 'spki', format: 'der'})
   return spki.equals(Buffer.from(cert.publicKey.rawData))
-}
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`
-  try {
-    fs.writeFileSync(tmp, text, {mode: 0o600, flag: 'wx'})
-    fs.renameSync(tmp, file)
-  } catch (error) {
-    fs.rmSync(tmp, {force: true})
-    throw error
-  }
 }

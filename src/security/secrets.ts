@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 
+import {writePrivateFile} from '../config/private-file.js'
 import {MktError} from '../errors.js'
 
 /**
@@ -22,13 +23,10 @@ export function newPassword(): string {
   return randomBytes(32).toString('base64url')
 }
 
-/** Writes a private file atomically (tmp + rename), creating its directory 0700. */
-export function writePrivateFile(file: string, content: string): void {
-  fs.mkdirSync(path.dirname(file), {recursive: true, mode: 0o700})
-  fs.chmodSync(path.dirname(file), 0o700)
-  const tmp = `${file}.${process.pid}.tmp`
-  fs.writeFileSync(tmp, content, {mode: 0o600})
-  fs.renameSync(tmp, file)
+/** Writes one password file, keeping the secrets directory owner-only (it may have been created by a copy or an older run). */
+function writeSecret(stateDir: string, user: string, password: string): void {
+  writePrivateFile(passwordFile(stateDir, user), `${password}\n`)
+  fs.chmodSync(secretsDir(stateDir), 0o700)
 }
 
 export function readPassword(stateDir: string, user: string): string | undefined {
@@ -49,12 +47,12 @@ export function ensurePassword(stateDir: string, user: string): string {
   const existing = readPassword(stateDir, user)
   if (existing) return existing
   const password = newPassword()
-  writePrivateFile(passwordFile(stateDir, user), `${password}\n`)
+  writeSecret(stateDir, user, password)
   return password
 }
 
 export function storePassword(stateDir: string, user: string, password: string): void {
-  writePrivateFile(passwordFile(stateDir, user), `${password}\n`)
+  writeSecret(stateDir, user, password)
 }
 
 export function forgetPassword(stateDir: string, user: string): void {
