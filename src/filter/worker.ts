@@ -147,6 +147,8 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
           log.info({partitions, lost}, lost ? 'partitions lost (the group gave them away)' : 'partitions revoked')
           await current.catch(() => {})
         },
+        onStranded: (partitions) =>
+          log.warn({partitions}, 'assigned partitions delivered nothing for 20 s; assigning them again (librdkafka can strand them after a coordinator moves)'),
         onError: (error) => {
           lastError = error.message
           log.warn({err: error.message, code: error.code}, 'consumer error')

@@ -1,8 +1,9 @@
 import type {Profile} from '../config/schema.js'
 import {batchReader, connectConsumer, disconnectConsumer, healingReads, type ConsumedItem} from './consumer-batch.js'
 import {explainKafkaError} from './errors.js'
+import {FetchStartWatch} from './fetch-watch.js'
 import {ERR, RdConsumer, type KafkaConsumer, type LibrdKafkaError, type Message, type TopicPartitionOffset} from './rdkafka.js'
-import {rdkafkaConfig} from './rd-config.js'
+import {rdkafkaConfig, traceRdkafka} from './rd-config.js'
 
 /** Kafka's lowest session timeout by default (group.min.session.timeout.ms): a SIGKILLed member is noticed this fast. */
 export const DEFAULT_SESSION_TIMEOUT_MS = 6000
@@ -28,6 +29,10 @@ export interface GroupConsumerOptions {
    */
   onRevoke?: (partitions: number[], lost: boolean) => Promise<void>
   onError?: (error: LibrdKafkaError) => void
+  /** Assigned partitions that delivered nothing for this long are assigned again (see FetchStartWatch). */
+  fetchStartTimeoutMs?: number
+  /** Told which partitions never started fetching and were assigned again. */
+  onStranded?: (partitions: number[]) => void
 }
 
 export interface GroupConsumer {
@@ -62,6 +67,7 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
   const owned = new Set<number>()
   let hasJoined = false
   let rebalancing: Promise<void> = Promise.resolve()
+  const watch = new FetchStartWatch(options.fetchStartTimeoutMs ?? 20_000)
   const consumer: KafkaConsumer = new RdConsumer(
     {
       ...rdkafkaConfig(profile, options.role),
@@ -77,6 +83,8 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
       'allow.auto.create.topics': false,
       'fetch.wait.max.ms': options.maxWaitMs ?? 100,
       'fetch.error.backoff.ms': 100,
+      // An empty partition reports its end, so the fetch watch sees it started.
+      'enable.partition.eof': true,
       rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartitionOffset[]) => {
         const partitions = assignment.filter((a) => a.topic === topic).map((a) => a.partition)
         if (error.code === ERR.ERR__ASSIGN_PARTITIONS) {
@@ -84,12 +92,14 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
             for (const p of partitions) owned.add(p)
             hasJoined = true
             safely(() => consumer.incrementalAssign(assignment))
+            watch.assigned(partitions, Date.now())
             options.onAssign?.(partitions)
           })
         } else if (error.code === ERR.ERR__REVOKE_PARTITIONS) {
           const lost = safely(() => consumer.assignmentLost()) ?? false
           // No longer ours from this moment: a batch that starts now must not include them.
           for (const p of partitions) owned.delete(p)
+          watch.revoked(partitions)
           rebalancing = rebalancing.then(async () => {
             await options.onRevoke?.(partitions, lost).catch(() => {})
             safely(() => consumer.incrementalUnassign(assignment))
@@ -100,6 +110,9 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
     {'auto.offset.reset': options.startFrom} as never,
   )
   consumer.on('event.error', (error) => options.onError?.(error))
+  consumer.on('data', (message) => message.topic === topic && watch.heard(message.partition))
+  consumer.on('partition.eof', (eof) => eof.topic === topic && watch.heard(eof.partition))
+  traceRdkafka(consumer, options.role)
   try {
     await connectConsumer(consumer, 10_000)
   } catch (error) {
@@ -108,6 +121,20 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
   consumer.setDefaultConsumeTimeout(options.maxWaitMs ?? 100)
   consumer.setDefaultIsTimeoutOnlyForFirstMessage(true)
   consumer.subscribe([topic])
+  // Synchronous from the check to the new assignment: no record of the partition can be handed out in between.
+  const reassignStranded = () => {
+    const stranded = watch.overdue(Date.now()).filter((p) => owned.has(p))
+    if (stranded.length === 0) return
+    rebalancing = rebalancing.then(() => {
+      const still = stranded.filter((p) => owned.has(p) && watch.isWaiting(p)).map((partition) => ({topic, partition}))
+      if (still.length === 0) return
+      safely(() => consumer.incrementalUnassign(still))
+      safely(() => consumer.incrementalAssign(still))
+      options.onStranded?.(still.map((s) => s.partition))
+    })
+  }
+  const watching = setInterval(reassignStranded, 1000)
+  watching.unref()
   const read = healingReads(batchReader(consumer, options.batchSize ?? 1000), topic, profile, options.groupId)
   const seek = (partition: number, offset: bigint) =>
     new Promise<void>((resolve, reject) => consumer.seek({topic, partition, offset: Number(offset)}, 5000, (error) => (error ? reject(error) : resolve())))
@@ -137,6 +164,7 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
     settled: () => rebalancing,
     close: () =>
       (closed ??= (async () => {
+        clearInterval(watching)
         await rebalancing
         await disconnectConsumer(consumer)
         await rebalancing

@@ -3,7 +3,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type {Profile} from '../config/schema.js'
 import {explainKafkaError} from './errors.js'
 import {ERR, RdProducer, type KafkaConsumer, type LibrdKafkaError, type Producer, type RdConfig, type TopicPartitionOffset} from './rdkafka.js'
-import {rdkafkaConfig} from './rd-config.js'
+import {rdkafkaConfig, traceRdkafka} from './rd-config.js'
 
 export interface ProducerOptions {
   role: string
@@ -78,6 +78,7 @@ export class KafkaProducer {
     const raw = new RdProducer(config as never)
     raw.on('delivery-report', (error, report) => (report.opaque as DeliveryCallback | undefined)?.(error ?? null))
     raw.on('event.error', () => {}) // transport errors are retried by librdkafka; failures surface per message
+    traceRdkafka(raw, options.role)
     const producer = new KafkaProducer(raw, profile, options.transactionalId)
     try {
       await new Promise<void>((resolve, reject) => raw.connect({timeout: options.connectTimeoutMs ?? 10_000}, (error) => (error ? reject(error) : resolve())))

@@ -21,6 +21,9 @@ export function rdkafkaConfig(profile: Profile, role: string): RdConfig {
     'reconnect.backoff.max.ms': 1000,
     log_level: debugEnabled('mkt:rdkafka') ? 7 : 3,
   }
+  // librdkafka's own trace (its `debug` contexts, e.g. cgrp,eos,fetch), as kcat -d gives it: for a stall no log of ours explains.
+  const trace = process.env.MKT_RDKAFKA_DEBUG
+  if (trace) Object.assign(config, {debug: trace, event_cb: true})
   if (tls) {
     if (profile.tls?.ca) config['ssl.ca.location'] = profile.tls.ca
     if (profile.tls?.cert) config['ssl.certificate.location'] = profile.tls.cert
@@ -36,4 +39,10 @@ export function rdkafkaConfig(profile: Profile, role: string): RdConfig {
     config['sasl.password'] = sasl.password
   }
   return config
+}
+
+/** Prints librdkafka's trace lines (MKT_RDKAFKA_DEBUG) to stderr, one per line, tagged with the client's role. */
+export function traceRdkafka(client: {on(event: 'event.log', listener: (log: {fac: string; message: string}) => void): unknown}, role: string): void {
+  if (!process.env.MKT_RDKAFKA_DEBUG) return
+  client.on('event.log', (log) => process.stderr.write(`rdkafka ${role} ${new Date().toISOString()} ${log.fac} ${log.message}\n`))
 }

@@ -4,7 +4,7 @@ import type {Profile} from '../config/schema.js'
 import {batchReader, connectConsumer, disconnectConsumer, healingReads, type ConsumedItem} from './consumer-batch.js'
 import {explainKafkaError} from './errors.js'
 import {RdConsumer, type KafkaConsumer} from './rdkafka.js'
-import {rdkafkaConfig} from './rd-config.js'
+import {rdkafkaConfig, traceRdkafka} from './rd-config.js'
 
 export interface ReaderOptions {
   role: string
@@ -52,6 +52,7 @@ export async function openPartitionReader(profile: Profile, options: ReaderOptio
     {} as never,
   )
   consumer.on('event.error', () => {}) // librdkafka retries broker errors itself
+  traceRdkafka(consumer, options.role)
   try {
     await connectConsumer(consumer, 10_000)
   } catch (error) {

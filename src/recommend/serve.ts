@@ -160,6 +160,8 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
         onRevoke: async () => {
           await current.catch(() => {})
         },
+        onStranded: (partitions) =>
+          log.warn({partitions}, 'assigned partitions delivered nothing for 20 s; assigning them again (librdkafka can strand them after a coordinator moves)'),
         onError: (error) => {
           lastError = error.message
           log.warn({err: error.message}, 'request consumer error')

@@ -114,3 +114,16 @@ export async function healRuntime(stateDir: string): Promise<void> {
     else if (service.state !== 'running') await restartService(stateDir, service.name)
   }
 }
+
+/** The broker coordinating a consumer group: the leader of its __consumer_offsets partition (Java's String.hashCode, as Kafka picks it). */
+export async function groupCoordinator(profile: Profile, groupId: string): Promise<string> {
+  let hash = 0
+  for (let i = 0; i < groupId.length; i++) hash = (Math.imul(31, hash) + groupId.charCodeAt(i)) | 0
+  return withAdmin(profile, async (admin) => {
+    const {topics} = await admin.fetchTopicMetadata({topics: ['__consumer_offsets']})
+    const partitions = topics[0]!.partitions
+    const leader = partitions.find((p) => p.partitionId === (hash & 0x7fffffff) % partitions.length)?.leader
+    if (leader === undefined) throw new Error(`no leader for the __consumer_offsets partition of ${groupId}`)
+    return `kafka-${leader}`
+  })
+}
