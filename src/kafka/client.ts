@@ -79,18 +79,32 @@ export function createKafka(profile: Profile, options: ClientOptions = {}): Kafk
   return new Kafka(config)
 }
 
-/** Runs fn with a connected admin client and always disconnects. */
+/**
+ * Runs fn with a connected admin client and always disconnects. kafkajs
+ * keeps asking the broker it first reached, even after that broker died
+ * (its metadata retries reuse the same connection), so a connection failure
+ * runs fn again on a fresh client, which finds a live broker: one broker of
+ * three dying must not fail a command. fn must be safe to repeat (every caller
+ * reads, or reconciles towards a desired state).
+ */
 export async function withAdmin<T>(profile: Profile, fn: (admin: Admin) => Promise<T>, options: ClientOptions = {}): Promise<T> {
-  const admin = createKafka(profile, {role: 'admin', ...options}).admin()
-  try {
-    await admin.connect()
-    return await fn(admin)
-  } catch (error) {
-    throw explainKafkaError(error, profile, options.access)
-  } finally {
-    await admin.disconnect().catch(() => {})
+  for (let attempt = 1; ; attempt++) {
+    const admin = createKafka(profile, {role: 'admin', ...options}).admin()
+    try {
+      await admin.connect()
+      return await fn(admin)
+    } catch (error) {
+      const explained = explainKafkaError(error, profile, options.access)
+      if (!(explained instanceof MktError && explained.code === 'unreachable') || attempt >= ADMIN_ATTEMPTS) throw explained
+      debug('mkt:kafka', `admin request failed to reach a broker (${(error as Error).message}); retrying on a fresh client (${attempt}/${ADMIN_ATTEMPTS})`)
+      await sleep(300 * attempt)
+    } finally {
+      await admin.disconnect().catch(() => {})
+    }
   }
 }
+
+const ADMIN_ATTEMPTS = 3
 
 /**
  * Retries errors Kafka marks retriable, e.g. a broker whose metadata lags a
