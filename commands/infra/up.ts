@@ -15,6 +15,10 @@ Secure by default: a CA and broker certificates under <state-dir>/certs, SCRAM-S
 Running it again on a running runtime changes nothing and says so; after \`infra down\` it restarts on the same data.`
   static override examples = [
     {description: 'Start a single broker and the registry', command: '<%= config.bin %> <%= command.id %>'},
+    {
+      description: 'The full stack: 3 brokers, the analytics cluster, MirrorMaker 2, Kafka Connect',
+      command: '<%= config.bin %> <%= command.id %> --stack full',
+    },
     {description: 'A 3-node cluster (replication 3, min.insync.replicas=2)', command: '<%= config.bin %> <%= command.id %> --brokers 3'},
     {description: 'Plaintext, for a quick experiment', command: '<%= config.bin %> <%= command.id %> --insecure --state-dir ~/mkt-plain --profile plain'},
     {
@@ -47,6 +51,20 @@ Running it again on a running runtime changes nothing and says so; after \`infra
       max: 65_535,
       helpGroup: 'RUNTIME',
     }),
+    stack: Flags.option({
+      options: ['core', 'full'] as const,
+      description:
+        'core: the main cluster and the registry. full: also a one-node analytics cluster fed by MirrorMaker 2 (main.<topic>) and Kafka Connect with the file sink of the catalogue; 3 brokers unless --brokers says. Chosen when the runtime is created; a core runtime can grow to full.',
+      helpGroup: 'RUNTIME',
+    })(),
+    'analytics-port': Flags.integer({
+      description: 'Full stack: client port of the analytics cluster (default 9192; its controller +1).',
+      min: 1024,
+      max: 65_000,
+      helpGroup: 'RUNTIME',
+    }),
+    'connect-port': Flags.integer({description: "Full stack: Kafka Connect's REST port (default 8083).", min: 1024, max: 65_535, helpGroup: 'RUNTIME'}),
+    'mirror-port': Flags.integer({description: "Full stack: MirrorMaker 2's internal REST port (default 8084).", min: 1024, max: 65_535, helpGroup: 'RUNTIME'}),
     insecure: Flags.boolean({
       description:
         'Plaintext, no authentication, no ACLs (quick experiments only). The default is secure: TLS, SASL/SCRAM-SHA-512 and least-privilege ACLs. Chosen when the runtime is created.',
@@ -70,6 +88,10 @@ Running it again on a running runtime changes nothing and says so; after \`infra
           ...(flags['registry-port'] ? {registryPort: flags['registry-port']} : {}),
           ...(flags.brokers ? {brokers: Number(flags.brokers) as 1 | 3} : {}),
           ...(flags.insecure ? {security: 'plaintext' as const} : {}),
+          ...(flags.stack ? {stack: flags.stack} : {}),
+          ...(flags['analytics-port'] ? {analyticsPort: flags['analytics-port']} : {}),
+          ...(flags['connect-port'] ? {connectPort: flags['connect-port']} : {}),
+          ...(flags['mirror-port'] ? {mirrorPort: flags['mirror-port']} : {}),
         },
         profileName: resolved.profile.name,
         timeoutMs: flags.timeout * 1000,
@@ -82,8 +104,14 @@ Running it again on a running runtime changes nothing and says so; after \`infra
     if (result.alreadyRunning && result.thawed.length > 0)
       this.log(`The runtime in ${layout.stateDir} is running; thawed ${result.thawed.join(', ')} (it was frozen).`)
     else if (result.alreadyRunning) this.log(`The runtime in ${layout.stateDir} is already running; nothing to do.`)
-    else this.log(chalk.green(`Runtime up: ${layout.brokers} broker(s), registry on port ${layout.registryPort}.`))
+    else
+      this.log(
+        chalk.green(
+          `Runtime up: ${layout.brokers} broker(s), registry on port ${layout.registryPort}${layout.stack === 'full' ? `, analytics cluster on ${layout.analyticsPort}, MirrorMaker 2, Kafka Connect on ${layout.connectPort}` : ''}.`,
+        ),
+      )
     for (const line of result.topics?.applied ?? []) this.log(`  topics: ${line}`)
+    for (const c of result.connectors ?? []) this.log(`  connector ${c.name}: ${c.change}`)
     if (result.acls)
       this.log(`  acls: ${result.acls.add.length} added, ${result.acls.remove.length + result.acls.foreign.length} removed, ${result.acls.unchanged} unchanged`)
     if (layout.security === 'sasl_ssl') {

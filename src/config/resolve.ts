@@ -11,6 +11,8 @@ export const DEFAULT_PROFILE = 'local'
 export const DEFAULT_BROKERS = ['127.0.0.1:9092']
 export const DEFAULT_REGISTRY_URL = 'http://127.0.0.1:8081/apis/ccompat/v7'
 export const DEFAULT_SEARCH_URL = 'http://127.0.0.1:9410'
+/** Kafka Connect's REST API when neither MKT_CONNECT_URL nor the profile says. */
+export const DEFAULT_CONNECT_URL = 'http://127.0.0.1:8083'
 
 /** Connection flags every command accepts; they win over everything else. */
 export interface ConnectionFlags {
@@ -161,16 +163,20 @@ export function resolveProfile(
   else if (p.stateDir) [stateDir, sources.stateDir] = [p.stateDir, 'profile']
   else [stateDir, sources.stateDir] = [defaultStateDir(env), 'default']
 
-  let searchUrl: string
-  if (env.MKT_SEARCH_URL) {
+  const url = (variable: string, value: string | undefined, example: string): string | undefined => {
+    if (value === undefined) return undefined
     try {
-      new URL(env.MKT_SEARCH_URL)
+      new URL(value)
     } catch {
-      throw new MktError(`MKT_SEARCH_URL is "${env.MKT_SEARCH_URL}", which is not a URL.`, `Use something like ${DEFAULT_SEARCH_URL}.`, 'usage')
+      throw new MktError(`${variable} is "${value}", which is not a URL.`, `Use something like ${example}.`, 'usage')
     }
-    ;[searchUrl, sources.searchUrl] = [env.MKT_SEARCH_URL, 'env']
-  } else if (p.searchUrl) [searchUrl, sources.searchUrl] = [p.searchUrl, 'profile']
+    return value
+  }
+  let searchUrl: string
+  if (env.MKT_SEARCH_URL) [searchUrl, sources.searchUrl] = [url('MKT_SEARCH_URL', env.MKT_SEARCH_URL, DEFAULT_SEARCH_URL)!, 'env']
+  else if (p.searchUrl) [searchUrl, sources.searchUrl] = [p.searchUrl, 'profile']
   else [searchUrl, sources.searchUrl] = [DEFAULT_SEARCH_URL, 'default']
+  const connectUrl = url('MKT_CONNECT_URL', env.MKT_CONNECT_URL, DEFAULT_CONNECT_URL) ?? p.connectUrl
 
   return {
     profile: {
@@ -183,6 +189,7 @@ export function resolveProfile(
       ...(p.runtime ? {runtime: p.runtime} : {}),
       clientId: p.clientId ?? 'mkt',
       searchUrl,
+      ...(connectUrl ? {connectUrl} : {}),
     },
     sources,
     stored: Boolean(stored),

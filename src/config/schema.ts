@@ -37,6 +37,8 @@ export const profileSchema = z.strictObject({
   clientId: z.string().optional(),
   /** Where `mkt search` finds a running indexer (`mkt index start`). */
   searchUrl: z.url().optional(),
+  /** Kafka Connect's REST API (`mkt connect`); `mkt infra up --stack full` writes it. */
+  connectUrl: z.url().optional(),
 })
 
 export const configFileSchema = z.strictObject({
@@ -66,6 +68,7 @@ export interface Profile {
   runtime?: 'local' | 'docker'
   clientId: string
   searchUrl: string
+  connectUrl?: string
 }
 
 export {hostPort}

@@ -13,6 +13,9 @@ import {tailFile} from './process.js'
 export const ARTIFACTS = {
   kafka: {pom: 'kafka/pom.xml', goal: 'dependency:copy-dependencies', what: 'Apache Kafka jars'},
   apicurio: {pom: 'apicurio/pom.xml', goal: 'dependency:unpack', what: 'Apicurio Registry'},
+  connectFile: {pom: 'connect-file/pom.xml', goal: 'dependency:copy-dependencies', what: 'Kafka Connect file connectors (a Connect plugin)'},
+  apicurioConverter: {pom: 'apicurio-converter/pom.xml', goal: 'dependency:copy-dependencies', what: 'Apicurio Avro converter (a Connect plugin)'},
+  connectJsonTransform: {pom: 'connect-json-transform/pom.xml', goal: 'dependency:copy-dependencies', what: 'ToJSON transformation (a Connect plugin)'},
 } as const
 
 export type ArtifactName = keyof typeof ARTIFACTS
@@ -28,7 +31,7 @@ export interface ResolvedArtifact {
 export function artifactDir(name: ArtifactName): string {
   const pom = fs.readFileSync(composePath('local', ARTIFACTS[name].pom))
   const digest = createHash('sha256').update(pom).digest('hex').slice(0, 12)
-  return path.join(cacheDir(), 'artifacts', `${name}-${digest}`)
+  return path.join(cacheDir(), 'artifacts', `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-${digest}`)
 }
 
 function runMaven(args: string[], logFile: string): Promise<void> {
@@ -59,7 +62,16 @@ export async function resolveArtifact(name: ArtifactName): Promise<ResolvedArtif
   fs.rmSync(staging, {recursive: true, force: true})
   fs.mkdirSync(staging, {recursive: true})
   const logFile = `${dir}.maven.log`
-  const args = ['-B', '-f', composePath('local', spec.pom), spec.goal, `-DoutputDirectory=${staging}`, `-Dmaven.repo.local=${path.join(cacheDir(), 'm2')}`]
+  const args = [
+    '-B',
+    '-s',
+    composePath('local', 'maven-central-only.xml'),
+    '-f',
+    composePath('local', spec.pom),
+    spec.goal,
+    `-DoutputDirectory=${staging}`,
+    `-Dmaven.repo.local=${path.join(cacheDir(), 'm2')}`,
+  ]
   try {
     await runMaven(args, logFile)
   } catch (error) {

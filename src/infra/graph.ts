@@ -12,9 +12,19 @@ export interface RuntimeLayout {
   stateDir: string
   /** sasl_ssl: TLS, SCRAM users and ACLs (the default); plaintext: `infra up --insecure`, for quick experiments. */
   security: 'sasl_ssl' | 'plaintext'
+  /** core: the main cluster and the registry; full: also the analytics cluster, MirrorMaker 2 and Kafka Connect (`infra up --stack full`). */
+  stack: 'core' | 'full'
+  /** Client port of the analytics cluster's node (its controller on +1); full stack only. */
+  analyticsPort: number
+  /** Kafka Connect's REST port; full stack only. */
+  connectPort: number
+  /** MirrorMaker 2's internal REST port (dedicated mode with exactly-once needs one); full stack only. */
+  mirrorPort: number
 }
 
-export type ServiceKind = 'kafka' | 'registry'
+export type ServiceKind = 'kafka' | 'registry' | 'mirror' | 'connect'
+/** Which Kafka cluster a broker belongs to: the platform's, or the analytics copy MirrorMaker 2 feeds. */
+export type ClusterName = 'main' | 'analytics'
 
 export interface ServiceNode {
   name: string
@@ -25,9 +35,21 @@ export interface ServiceNode {
   /** The flag that moves this service's ports, for error messages. */
   portFlag: string
   dataDir: string
+  /** Kafka nodes only. */
+  cluster?: ClusterName
 }
 
-export const DEFAULT_LAYOUT: Omit<RuntimeLayout, 'stateDir'> = {brokers: 1, host: '127.0.0.1', kafkaPort: 9092, registryPort: 8081, security: 'sasl_ssl'}
+export const DEFAULT_LAYOUT: Omit<RuntimeLayout, 'stateDir'> = {
+  brokers: 1,
+  host: '127.0.0.1',
+  kafkaPort: 9092,
+  registryPort: 8081,
+  security: 'sasl_ssl',
+  stack: 'core',
+  analyticsPort: 9192,
+  connectPort: 8083,
+  mirrorPort: 8084,
+}
 
 export function brokerName(index: number): string {
   return `kafka-${index + 1}`
@@ -41,7 +63,31 @@ export function brokerNodes(layout: RuntimeLayout): ServiceNode[] {
     dependsOn: [],
     portFlag: '--kafka-port',
     dataDir: `${layout.stateDir}/${brokerName(i)}`,
+    cluster: 'main' as const,
   }))
+}
+
+export const ANALYTICS_NODE = 'analytics-1'
+
+/** The analytics cluster: one combined broker+controller node of its own KRaft cluster (full stack only). */
+export function analyticsNodes(layout: RuntimeLayout): ServiceNode[] {
+  if (layout.stack !== 'full') return []
+  return [
+    {
+      name: ANALYTICS_NODE,
+      kind: 'kafka',
+      ports: {client: layout.analyticsPort, controller: layout.analyticsPort + 1},
+      dependsOn: [],
+      portFlag: '--analytics-port',
+      dataDir: `${layout.stateDir}/${ANALYTICS_NODE}`,
+      cluster: 'analytics',
+    },
+  ]
+}
+
+/** The nodes of the cluster a Kafka node belongs to. */
+export function clusterNodes(layout: RuntimeLayout, cluster: ClusterName): ServiceNode[] {
+  return cluster === 'analytics' ? analyticsNodes(layout) : brokerNodes(layout)
 }
 
 export function buildServiceGraph(layout: RuntimeLayout): ServiceNode[] {
@@ -54,7 +100,25 @@ export function buildServiceGraph(layout: RuntimeLayout): ServiceNode[] {
     portFlag: '--registry-port',
     dataDir: `${layout.stateDir}/registry`,
   }
-  return [...brokers, registry]
+  if (layout.stack !== 'full') return [...brokers, registry]
+  const analytics = analyticsNodes(layout)
+  const mirror: ServiceNode = {
+    name: 'mirror',
+    kind: 'mirror',
+    ports: {rest: layout.mirrorPort},
+    dependsOn: [...brokers, ...analytics].map((b) => b.name),
+    portFlag: '--mirror-port',
+    dataDir: `${layout.stateDir}/mirror`,
+  }
+  const connect: ServiceNode = {
+    name: 'connect',
+    kind: 'connect',
+    ports: {rest: layout.connectPort},
+    dependsOn: [...brokers.map((b) => b.name), registry.name],
+    portFlag: '--connect-port',
+    dataDir: `${layout.stateDir}/connect`,
+  }
+  return [...brokers, ...analytics, registry, mirror, connect]
 }
 
 /** Start order: every node after what it depends on. */
@@ -72,8 +136,12 @@ export function startOrder(graph: ServiceNode[]): ServiceNode[][] {
   return waves
 }
 
-export function bootstrapServers(layout: RuntimeLayout): string[] {
-  return brokerNodes(layout).map((b) => `${layout.host}:${b.ports.client}`)
+export function bootstrapServers(layout: RuntimeLayout, cluster: ClusterName = 'main'): string[] {
+  return clusterNodes(layout, cluster).map((b) => `${layout.host}:${b.ports.client}`)
+}
+
+export function connectUrl(layout: RuntimeLayout): string {
+  return `http://${layout.host}:${layout.connectPort}`
 }
 
 export function registryUrl(layout: RuntimeLayout): string {

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import type {RuntimeLayout, ServiceNode} from './graph.js'
-import {brokerNodes} from './graph.js'
+import {clusterNodes} from './graph.js'
 import {BROKER_PRINCIPAL, CONTROLLER_PRINCIPAL, SCRAM_MECHANISM, SUPER_USERS} from '../security/principals.js'
 import type {LaunchSpec} from './process.js'
 import {writePrivateFile} from '../config/private-file.js'
@@ -72,11 +72,11 @@ function plaintextListeners(layout: RuntimeLayout, node: ServiceNode): Record<st
   }
 }
 
-/** server.properties for one combined broker+controller node; security is required when the layout is secure. */
+/** server.properties for one combined broker+controller node of its cluster; security is required when the layout is secure. */
 export function serverProperties(layout: RuntimeLayout, node: ServiceNode, index: number, security?: NodeSecurity): Record<string, string | number | boolean> {
-  const nodes = brokerNodes(layout)
+  const nodes = clusterNodes(layout, node.cluster ?? 'main')
   const voters = nodes.map((n, i) => `${i + 1}@${layout.host}:${n.ports.controller}`).join(',')
-  const {replication, minIsr} = replicationFor(layout.brokers)
+  const {replication, minIsr} = replicationFor(nodes.length)
   if (layout.security === 'sasl_ssl' && !security) throw new Error(`${node.name}: a secure runtime needs the node's TLS files and passwords`)
   return {
     'process.roles': 'broker,controller',
@@ -126,7 +126,7 @@ export function isFormatted(node: ServiceNode): boolean {
   return fs.existsSync(path.join(node.dataDir, 'data', 'meta.properties'))
 }
 
-function jvmBase(kafkaLibs: string, node: ServiceNode, stateDir: string, log4j: string): string[] {
+export function jvmBase(kafkaLibs: string, node: ServiceNode, stateDir: string, log4j: string): string[] {
   return [
     `-Dmkt.service=${node.name}`,
     `-Dmkt.state=${stateDir}`,

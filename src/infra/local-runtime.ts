@@ -1,32 +1,24 @@
 import fs from 'node:fs'
 
 import type {Profile} from '../config/schema.js'
-import {DEFAULT_SEARCH_URL} from '../config/resolve.js'
 import {MktError} from '../errors.js'
 import {registryRequest} from '../schema/registry.js'
 import {registryJar, resolveArtifact, type ArtifactName} from './artifacts.js'
 import {directorySize} from './disk.js'
-import {
-  bootstrapServers,
-  brokerNodes,
-  buildServiceGraph,
-  DEFAULT_LAYOUT,
-  registryUrl,
-  startOrder,
-  type RuntimeLayout,
-  type ServiceKind,
-  type ServiceNode,
-} from './graph.js'
+import {buildServiceGraph, clusterNodes, connectUrl, DEFAULT_LAYOUT, startOrder, type RuntimeLayout, type ServiceKind, type ServiceNode} from './graph.js'
 import {formatTool, isFormatted, kafkaLaunch, newClusterId, toolJvmArgs, writeKafkaConfig} from './kafka-node.js'
 import {runJavaTool} from './java-tool.js'
-import {bootstrapUsers, ensureRuntimeCertificates, nodeSecurity, securityForLayout} from './secure-runtime.js'
+import {bootstrapUsers, ensureRuntimeCertificates, nodeSecurity} from './secure-runtime.js'
 import {ADMIN_PRINCIPAL} from '../security/principals.js'
 import {secretsDir} from '../security/secrets.js'
 import {assertPortsFree} from './ports.js'
 import {checkDiskSpace, checkJava} from './prerequisites.js'
+import {profileForLayout} from './layout-profile.js'
 import {isAlive, logFile, processState, sendSignal, startProcess, stopProcess, type ProcessRecord, type ProcessState} from './process.js'
-import {waitForHttp, waitForKafka} from './readiness.js'
+import {waitForHeartbeat, waitForHttp, waitForKafka} from './readiness.js'
 import {registryHealthUrl, registryLaunch} from './registry-node.js'
+import {mirrorLaunch, writeMirrorConfig} from './mirror-node.js'
+import {connectLaunch, writeConnectConfig} from './connect-node.js'
 import {readRuntimeState, writeRuntimeState, type RuntimeState} from './state.js'
 
 /** Progress of long work; the CLI renders it, tests ignore it. */
@@ -34,20 +26,7 @@ export type ProgressEvent = {type: 'start'; id: string; label: string} | {type: 
 export type ProgressListener = (event: ProgressEvent) => void
 
 export const MIN_FREE_BYTES = 1024 ** 3
-
-/** A profile that reaches this runtime as one principal (the admin by default), for health checks, tests and benchmarks. */
-export function profileForLayout(layout: RuntimeLayout, name = 'local', principal = ADMIN_PRINCIPAL): Profile {
-  return {
-    name,
-    brokers: bootstrapServers(layout),
-    schemaRegistry: {url: registryUrl(layout)},
-    ...securityForLayout(layout, principal),
-    stateDir: layout.stateDir,
-    runtime: 'local',
-    clientId: 'mkt',
-    searchUrl: DEFAULT_SEARCH_URL,
-  }
-}
+export {profileForLayout}
 
 export async function progressStep<T>(
   onProgress: ProgressListener,
@@ -72,6 +51,12 @@ export interface StartOptions {
   overrides?: LayoutOverrides
   timeoutMs?: number
   onProgress?: ProgressListener
+  /**
+   * Runs once the brokers of both clusters answer, before the services that
+   * log in to them start (infra up applies the topics and ACLs here: a
+   * Connect or MirrorMaker herder refused at start dies while its JVM lives on).
+   */
+  onBrokersUp?: (layout: RuntimeLayout) => Promise<void>
 }
 
 export interface StartResult {
@@ -84,8 +69,22 @@ export interface StartResult {
 
 /** Saved layout + explicit overrides; refuses changes a running or existing runtime cannot take. */
 export function planLayout(stateDir: string, saved: RuntimeLayout | undefined, overrides: LayoutOverrides, running: boolean): RuntimeLayout {
-  const layout: RuntimeLayout = {...DEFAULT_LAYOUT, ...saved, ...overrides, stateDir}
+  // A new full stack is production-like: three brokers unless asked otherwise.
+  const brokers = !saved && overrides.stack === 'full' && overrides.brokers === undefined ? {brokers: 3 as const} : {}
+  const layout: RuntimeLayout = {...DEFAULT_LAYOUT, ...saved, ...brokers, ...overrides, stateDir}
+  if (layout.stack === 'full' && layout.security !== 'sasl_ssl')
+    throw new MktError(
+      'The full stack runs secure only: MirrorMaker 2, Connect and the analytics cluster log in as their own principals.',
+      'Leave out --insecure, or use --stack core for a plaintext runtime.',
+      'usage',
+    )
   if (!saved) return layout
+  if (saved.stack === 'full' && layout.stack === 'core')
+    throw new MktError(
+      `The runtime in ${stateDir} runs the full stack; it cannot go back to core.`,
+      'Run `mkt infra up` without --stack to keep it, or `mkt infra down --purge` to delete it first.',
+      'usage',
+    )
   if (layout.brokers !== saved.brokers) {
     throw new MktError(
       `The runtime in ${stateDir} was created with ${saved.brokers} broker(s); it cannot be restarted with ${layout.brokers}.`,
@@ -101,7 +100,7 @@ export function planLayout(stateDir: string, saved: RuntimeLayout | undefined, o
       'usage',
     )
   }
-  const moved = (['kafkaPort', 'registryPort', 'host'] as const).filter((k) => layout[k] !== saved[k])
+  const moved = (['kafkaPort', 'registryPort', 'host', 'analyticsPort', 'connectPort', 'mirrorPort'] as const).filter((k) => layout[k] !== saved[k])
   if (running && moved.length > 0) {
     throw new MktError(
       `The runtime in ${stateDir} is running on ${saved.host}:${saved.kafkaPort} (registry ${saved.registryPort}); it cannot move while running.`,
@@ -121,13 +120,29 @@ export interface NodeContext {
 
 /** The artifact a kind of node runs from. */
 export function nodeArtifact(kind: ServiceKind): ArtifactName {
-  return kind === 'kafka' ? 'kafka' : 'apicurio'
+  return kind === 'registry' ? 'apicurio' : 'kafka'
+}
+
+function requireArtifact(context: NodeContext, name: ArtifactName, node: ServiceNode): string {
+  const dir = context.artifacts[name]
+  if (!dir) throw new Error(`the ${name} artifact was not resolved before starting ${node.name}`)
+  return dir
 }
 
 function artifactDirFor(context: NodeContext, node: ServiceNode): string {
-  const dir = context.artifacts[nodeArtifact(node.kind)]
-  if (!dir) throw new Error(`the ${nodeArtifact(node.kind)} artifact was not resolved before starting ${node.name}`)
-  return dir
+  return requireArtifact(context, nodeArtifact(node.kind), node)
+}
+
+/** Connect's plugins, each in its own folder under plugin.path. */
+const CONNECT_PLUGINS: Array<{folder: string; artifact: ArtifactName}> = [
+  {folder: 'connect-file', artifact: 'connectFile'},
+  {folder: 'apicurio-converter', artifact: 'apicurioConverter'},
+  {folder: 'connect-json-transform', artifact: 'connectJsonTransform'},
+]
+
+/** Every artifact a node of this kind needs: its runtime, and Connect's plugins. */
+export function nodeArtifacts(kind: ServiceKind): ArtifactName[] {
+  return kind === 'connect' ? ['kafka', ...CONNECT_PLUGINS.map((p) => p.artifact)] : [nodeArtifact(kind)]
 }
 
 /**
@@ -136,10 +151,13 @@ function artifactDirFor(context: NodeContext, node: ServiceNode): string {
  * storage formatted on first start; same data dir, log and pid file.
  */
 export async function launchNode(context: NodeContext, node: ServiceNode): Promise<ProcessRecord> {
-  const {layout, clusterId} = context.state
+  const {layout} = context.state
   const dir = artifactDirFor(context, node)
   if (node.kind === 'kafka') {
-    const index = brokerNodes(layout).findIndex((b) => b.name === node.name)
+    const cluster = node.cluster ?? 'main'
+    const clusterId = cluster === 'analytics' ? context.state.analyticsClusterId : context.state.clusterId
+    if (!clusterId) throw new Error(`no cluster id recorded for the ${cluster} cluster`)
+    const index = clusterNodes(layout, cluster).findIndex((b) => b.name === node.name)
     const secure = layout.security === 'sasl_ssl'
     const files = writeKafkaConfig(layout, node, index, secure ? nodeSecurity(layout, node) : undefined)
     if (!isFormatted(node)) {
@@ -148,7 +166,30 @@ export async function launchNode(context: NodeContext, node: ServiceNode): Promi
     }
     return startProcess(node.dataDir, kafkaLaunch(context.java, dir, node, layout.stateDir, files))
   }
+  if (node.kind === 'mirror') return startProcess(node.dataDir, mirrorLaunch(context.java, dir, node, layout.stateDir, writeMirrorConfig(layout, node)))
+  if (node.kind === 'connect') {
+    const plugins = Object.fromEntries(CONNECT_PLUGINS.map((p) => [p.folder, requireArtifact(context, p.artifact, node)]))
+    return startProcess(node.dataDir, connectLaunch(context.java, dir, node, layout, writeConnectConfig(layout, node, plugins)))
+  }
   return startProcess(node.dataDir, registryLaunch(context.java, registryJar(dir), layout, node))
+}
+
+const SERVICE_LABELS: Record<ServiceKind, string> = {
+  kafka: 'Starting Kafka',
+  registry: 'Starting Apicurio Registry',
+  mirror: 'Starting MirrorMaker 2 (main → analytics)',
+  connect: 'Starting Kafka Connect (distributed)',
+}
+
+/** Waits until a service that is not a broker answers. */
+function waitForService(layout: RuntimeLayout, node: ServiceNode, timeoutMs: number): Promise<void> {
+  if (node.kind === 'registry') return waitForRegistry(layout, node, timeoutMs)
+  if (node.kind === 'connect') return waitForHttp(node, `${connectUrl(layout)}/connectors`, timeoutMs)
+  if (node.kind === 'mirror') {
+    const since = Date.parse(processState(node.dataDir, node.name).record?.startedAt ?? new Date().toISOString())
+    return waitForHeartbeat(node, profileForLayout(layout, 'local', ADMIN_PRINCIPAL, 'analytics'), since, timeoutMs)
+  }
+  throw new Error(`${node.name} is a broker`)
 }
 
 /** Ready when the registry answers its health check; then sets the global compatibility level the Confluent serializers need (stored in the registry's DB). */
@@ -167,11 +208,13 @@ export async function startNode(context: NodeContext, node: ServiceNode, timeout
   const record = await launchNode(context, node)
   const {layout} = context.state
   if (node.kind === 'kafka') {
-    const alone: Profile = {...profileForLayout(layout), brokers: [`${layout.host}:${node.ports.client}`]}
-    const expected = brokerNodes(layout).filter((b) => b.name === node.name || processState(b.dataDir, b.name).state === 'running').length
+    const cluster = node.cluster ?? 'main'
+    const alone: Profile = {...profileForLayout(layout, 'local', ADMIN_PRINCIPAL, cluster), brokers: [`${layout.host}:${node.ports.client}`]}
+    const peers = clusterNodes(layout, cluster)
+    const expected = peers.filter((b) => b.name === node.name || processState(b.dataDir, b.name).state === 'running').length
     await waitForKafka(alone, [node], timeoutMs, expected)
   } else {
-    await waitForRegistry(layout, node, timeoutMs)
+    await waitForService(layout, node, timeoutMs)
   }
   return record
 }
@@ -210,17 +253,20 @@ export async function startLocalRuntime(options: StartOptions): Promise<StartRes
   )
   checkDiskSpace(layout.stateDir, MIN_FREE_BYTES)
   await assertPortsFree(layout.host, down)
-  const [kafka, apicurio] = await progressStep(
+  const needed = [...new Set(graph.flatMap((n) => nodeArtifacts(n.kind)))]
+  const resolved = await progressStep(
     onProgress,
     'artifacts',
-    'Resolving Kafka and Apicurio from Maven Central',
-    () => Promise.all([resolveArtifact('kafka'), resolveArtifact('apicurio')]),
+    layout.stack === 'full' ? 'Resolving Kafka, Connect plugins and Apicurio from Maven Central' : 'Resolving Kafka and Apicurio from Maven Central',
+    () => Promise.all(needed.map((name) => resolveArtifact(name))),
     (a) => (a.some((x) => x.downloaded) ? 'downloaded' : 'cached'),
   )
 
-  const state: RuntimeState = saved
+  const created: RuntimeState = saved
     ? {...saved, layout}
     : {version: 1, runtime: 'local', layout, clusterId: newClusterId(), createdAt: new Date().toISOString()}
+  // The analytics cluster is a KRaft cluster of its own; a core runtime grown to the full stack gets its id now.
+  const state: RuntimeState = layout.stack === 'full' && !created.analyticsClusterId ? {...created, analyticsClusterId: newClusterId()} : created
   writeRuntimeState(state)
   if (layout.security === 'sasl_ssl') {
     await progressStep(
@@ -234,28 +280,30 @@ export async function startLocalRuntime(options: StartOptions): Promise<StartRes
       (c) => (c.created.length > 0 ? `created ${c.created.length} file(s)` : 'kept'),
     )
   }
-  const context: NodeContext = {state, java: java.bin, artifacts: {kafka: kafka.dir, apicurio: apicurio.dir}}
-  const profile = profileForLayout(layout)
+  const context: NodeContext = {state, java: java.bin, artifacts: Object.fromEntries(resolved.map((r) => [r.name, r.dir]))}
   const isDown = (n: ServiceNode) => down.some((d) => d.name === n.name)
 
   for (const wave of startOrder(graph)) {
-    const brokers = wave.filter((n) => n.kind === 'kafka')
-    if (brokers.length > 0) {
+    for (const cluster of ['main', 'analytics'] as const) {
+      const brokers = wave.filter((n) => n.kind === 'kafka' && (n.cluster ?? 'main') === cluster)
+      if (brokers.length === 0) continue
+      const nodes = `${brokers.length} node${brokers.length > 1 ? 's' : ''}, KRaft`
       await progressStep(
         onProgress,
-        'kafka',
-        `Starting Kafka (${brokers.length} node${brokers.length > 1 ? 's' : ''}, KRaft)`,
+        `kafka-${cluster}`,
+        cluster === 'main' ? `Starting Kafka (${nodes})` : `Starting the analytics cluster (${nodes})`,
         async () => {
           await Promise.all(brokers.filter(isDown).map((node) => launchNode(context, node)))
-          return waitForKafka(profile, brokers, timeoutMs)
+          return waitForKafka(profileForLayout(layout, 'local', ADMIN_PRINCIPAL, cluster), brokers, timeoutMs)
         },
         (info) => `controller ${info.controller}`,
       )
     }
-    for (const node of wave.filter((n) => n.kind === 'registry')) {
-      await progressStep(onProgress, node.name, 'Starting Apicurio Registry', async () => {
+    if (wave.some((n) => n.kind === 'kafka')) await options.onBrokersUp?.(layout)
+    for (const node of wave.filter((n) => n.kind !== 'kafka')) {
+      await progressStep(onProgress, node.name, SERVICE_LABELS[node.kind], async () => {
         if (isDown(node)) await launchNode(context, node)
-        await waitForRegistry(layout, node, timeoutMs)
+        await waitForService(layout, node, timeoutMs)
       })
     }
   }

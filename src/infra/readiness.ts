@@ -67,3 +67,27 @@ export async function waitForHttp(node: ServiceNode, url: string, timeoutMs: num
     return response.ok ? true : `HTTP ${response.status}`
   })
 }
+
+/**
+ * MirrorMaker 2 is ready when its heartbeat connector has written to the
+ * target since `since`: the flow's worker runs, reaches both clusters and is
+ * allowed to write (a missing grant kills its herder while the JVM lives on).
+ */
+export async function waitForHeartbeat(node: ServiceNode, target: Profile, since: number, timeoutMs: number): Promise<void> {
+  await waitFor([node], timeoutMs, async () => {
+    const admin = createKafka(target, {role: 'infra', retries: 0, connectionTimeout: 1000}).admin()
+    try {
+      await admin.connect()
+      const topics = await admin.listTopics()
+      if (!topics.includes('heartbeats')) return 'no heartbeats topic on the analytics cluster yet'
+      const [after, ends] = await Promise.all([admin.fetchTopicOffsetsByTimestamp('heartbeats', since), admin.fetchTopicOffsets('heartbeats')])
+      const fresh = after.some((p) => {
+        const end = ends.find((e) => e.partition === p.partition)
+        return end !== undefined && Number(p.offset) >= 0 && Number(p.offset) < Number(end.high)
+      })
+      return fresh ? true : 'no heartbeat since it started'
+    } finally {
+      await admin.disconnect().catch(() => {})
+    }
+  })
+}

@@ -7,7 +7,10 @@ import {applyAcls, type AclDiff} from '../security/acl.js'
 import {desiredAcls} from '../security/acl-spec.js'
 import {applyTopicSpec, type ApplyResult} from '../topics/cluster.js'
 import {storedProfilesForLayout} from './secure-runtime.js'
-import {profileForLayout, startLocalRuntime, type LayoutOverrides, type ProgressListener, type StartResult} from './local-runtime.js'
+import {profileForLayout, progressStep, startLocalRuntime, type LayoutOverrides, type ProgressListener, type StartResult} from './local-runtime.js'
+import {bootstrapServers, connectUrl} from './graph.js'
+import {ADMIN_PRINCIPAL} from '../security/principals.js'
+import {applyConnectors, loadConnectorSpecs, type ConnectorChange} from '../connect/index.js'
 
 const run = promisify(execFile)
 
@@ -54,40 +57,81 @@ export interface UpResult extends StartResult {
   profileName: string
   topics?: ApplyResult
   acls?: AclDiff
-  /** Every profile written: NAME, and NAME:<principal> for each principal of a secure runtime. */
+  /** Every profile written: NAME, and NAME:<principal> for each principal of a secure runtime (and NAME-analytics… for the full stack). */
   profiles: string[]
+  /** The connectors of compose/connect as applied (full stack). */
+  connectors?: ConnectorChange[]
 }
 
-/** `mkt infra up`: start the runtime, apply the topic spec, write the profile. */
+/** `mkt infra up`: start the runtime, apply the topic spec and the ACLs (before the services that need them), write the profiles. */
 export async function infraUp(options: UpOptions): Promise<UpResult> {
   const onProgress = options.onProgress ?? (() => {})
   const runtime = await chooseRuntime(options.runtime ?? 'auto', onProgress)
+  let topics: ApplyResult | undefined
+  let acls: AclDiff | undefined
   const started = await startLocalRuntime({
     stateDir: options.stateDir,
     overrides: options.overrides ?? {},
     onProgress,
     ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
+    onBrokersUp: async (layout) => {
+      topics ??= await progressStep(
+        onProgress,
+        'topics',
+        'Applying the topic spec',
+        () => applyTopicSpec(profileForLayout(layout)),
+        (t) => `${t.applied.length} change(s), ${t.plan.unchanged.length} unchanged`,
+      )
+      if (layout.security !== 'sasl_ssl' || acls) return
+      acls = await progressStep(
+        onProgress,
+        'acls',
+        'Applying the ACLs (compose/acls.yaml)',
+        async () => {
+          const main = await applyAcls(profileForLayout(layout), desiredAcls())
+          if (layout.stack !== 'full') return main
+          const analytics = await applyAcls(profileForLayout(layout, 'local', ADMIN_PRINCIPAL, 'analytics'), desiredAcls({cluster: 'analytics'}))
+          return {
+            add: [...main.add, ...analytics.add],
+            remove: [...main.remove, ...analytics.remove],
+            foreign: [...main.foreign, ...analytics.foreign],
+            unchanged: main.unchanged + analytics.unchanged,
+          }
+        },
+        (a) => `${a.add.length} added, ${a.remove.length + a.foreign.length} removed, ${a.unchanged} unchanged`,
+      )
+    },
   })
   const profileName = options.profileName ?? 'local'
   const {layout} = started.state
   const profile = profileForLayout(layout, profileName)
-  const stored = storedProfilesForLayout(layout, profileName, {
-    brokers: profile.brokers,
-    schemaRegistry: profile.schemaRegistry,
-    stateDir: profile.stateDir,
-    runtime: 'local',
-  })
+  const base = {schemaRegistry: profile.schemaRegistry, stateDir: profile.stateDir, runtime: 'local' as const}
+  const stored = {
+    ...storedProfilesForLayout(layout, profileName, {
+      ...base,
+      brokers: profile.brokers,
+      ...(layout.stack === 'full' ? {connectUrl: connectUrl(layout)} : {}),
+    }),
+    ...(layout.stack === 'full'
+      ? storedProfilesForLayout(layout, analyticsProfileName(profileName), {...base, brokers: bootstrapServers(layout, 'analytics')})
+      : {}),
+  }
   saveProfiles(stored, {current: profileName, ...(options.configFile ? {file: options.configFile} : {})})
   const profiles = Object.keys(stored)
-  if (started.alreadyRunning) return {...started, runtime, profileName, profiles}
+  if (started.alreadyRunning || layout.stack !== 'full')
+    return {...started, runtime, profileName, profiles, ...(topics ? {topics} : {}), ...(acls ? {acls} : {})}
 
-  onProgress({type: 'start', id: 'topics', label: 'Applying the topic spec'})
-  const topics = await applyTopicSpec(profile)
-  onProgress({type: 'done', id: 'topics', detail: `${topics.applied.length} change(s), ${topics.plan.unchanged.length} unchanged`})
-  if (layout.security !== 'sasl_ssl') return {...started, runtime, profileName, profiles, topics}
+  const connectors = await progressStep(
+    onProgress,
+    'connectors',
+    'Applying the connectors (compose/connect)',
+    () => applyConnectors(connectUrl(layout), loadConnectorSpecs()),
+    (c) => `${c.filter((x) => x.change !== 'unchanged').length} change(s), ${c.filter((x) => x.change === 'unchanged').length} unchanged`,
+  )
+  return {...started, runtime, profileName, profiles, ...(topics ? {topics} : {}), ...(acls ? {acls} : {}), connectors}
+}
 
-  onProgress({type: 'start', id: 'acls', label: 'Applying the ACLs (compose/acls.yaml)'})
-  const acls = await applyAcls(profile, desiredAcls())
-  onProgress({type: 'done', id: 'acls', detail: `${acls.add.length} added, ${acls.remove.length + acls.foreign.length} removed, ${acls.unchanged} unchanged`})
-  return {...started, runtime, profileName, profiles, topics, acls}
+/** The profile of a full stack's analytics cluster, next to the main one's: NAME-analytics (and NAME-analytics:<principal>). */
+export function analyticsProfileName(profileName: string): string {
+  return `${profileName}-analytics`
 }

@@ -5,7 +5,7 @@ import path from 'node:path'
 import {certPaths, describeCertificates, ensureCertificates} from '../security/certs.js'
 import {ADMIN_PRINCIPAL, BROKER_PRINCIPAL, CONTROLLER_PRINCIPAL, SCRAM_USERS, SERVICE_PRINCIPALS} from '../security/principals.js'
 import {ensurePassword, passwordFile, readPassword} from '../security/secrets.js'
-import {brokerNodes, type RuntimeLayout, type ServiceNode} from './graph.js'
+import {analyticsNodes, brokerNodes, type RuntimeLayout, type ServiceNode} from './graph.js'
 import type {NodeSecurity} from './kafka-node.js'
 
 export function caFile(stateDir: string): string {
@@ -18,10 +18,13 @@ async function existingHosts(stateDir: string): Promise<Map<string, string[]>> {
   return new Map(certs.map((c) => [path.basename(c.file, '.pem'), c.sans.map((s) => s.replace(/^(DNS|IP):/, ''))]))
 }
 
-/** The CA and one certificate per broker (its name for compose, the runtime's host, localhost, 127.0.0.1, and any host it was given before). */
+/** The CA and one certificate per broker of either cluster (its name for compose, the runtime's host, localhost, 127.0.0.1, and any host it was given before). */
 export async function ensureRuntimeCertificates(layout: RuntimeLayout, force = false): Promise<{created: string[]}> {
   const before = await existingHosts(layout.stateDir)
-  const nodes = brokerNodes(layout).map((n) => ({name: n.name, hosts: [...new Set([n.name, layout.host, ...(before.get(n.name) ?? [])])]}))
+  const nodes = [...brokerNodes(layout), ...analyticsNodes(layout)].map((n) => ({
+    name: n.name,
+    hosts: [...new Set([n.name, layout.host, ...(before.get(n.name) ?? [])])],
+  }))
   const {created} = await ensureCertificates({stateDir: layout.stateDir, nodes, clients: [], force})
   return {created}
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import {MktError} from '../errors.js'
-import type {RuntimeLayout} from './graph.js'
+import {DEFAULT_LAYOUT, type RuntimeLayout} from './graph.js'
 
 /** runtime.json: what a state dir holds, so later commands need no flags. */
 export interface RuntimeState {
@@ -10,6 +10,8 @@ export interface RuntimeState {
   runtime: 'local'
   layout: RuntimeLayout
   clusterId: string
+  /** The analytics cluster's own KRaft cluster id (full stack). */
+  analyticsClusterId?: string
   createdAt: string
 }
 
@@ -26,8 +28,8 @@ export function readRuntimeState(stateDir: string): RuntimeState | undefined {
   }
   try {
     const state = JSON.parse(text) as RuntimeState
-    // Runtimes created before security existed were plaintext.
-    return {...state, layout: {...state.layout, security: state.layout.security ?? 'plaintext', stateDir}}
+    // Runtimes created before security existed were plaintext; before the full stack, core.
+    return {...state, layout: {...DEFAULT_LAYOUT, ...state.layout, security: state.layout.security ?? 'plaintext', stateDir}}
   } catch {
     throw new MktError(`${stateFile(stateDir)} is not valid JSON.`, 'Run `mkt infra down --purge` to start afresh (this deletes the local data).', 'infra')
   }

@@ -14,6 +14,7 @@ const OPERATION: Record<Operation, number> = {
   create: AclOperationTypes.CREATE,
   describe: AclOperationTypes.DESCRIBE,
   describeConfigs: AclOperationTypes.DESCRIBE_CONFIGS,
+  alterConfigs: AclOperationTypes.ALTER_CONFIGS,
 }
 const PATTERN = {literal: ResourcePatternTypes.LITERAL, prefixed: ResourcePatternTypes.PREFIXED} as const
 

@@ -4,6 +4,10 @@
  */
 export const SERVICE_PRINCIPALS = ['shop', 'filter', 'indexer', 'recommender', 'analytics', 'client', 'gateway', 'connect', 'mirror', 'monitor'] as const
 export type ServicePrincipal = (typeof SERVICE_PRINCIPALS)[number]
+/** MirrorMaker 2 (full stack). */
+export const MIRROR_PRINCIPAL: ServicePrincipal = 'mirror'
+/** The Kafka Connect workers and their sink tasks (full stack). */
+export const CONNECT_PRINCIPAL: ServicePrincipal = 'connect'
 
 export const ADMIN_PRINCIPAL = 'admin'
 /** Inter-broker traffic (SCRAM over TLS). */

@@ -14,6 +14,7 @@ export const TOPIC_ROLES = [
   'recommendationReplies',
   'recommendations',
   'categoryStats',
+  'mirrorCanary',
 ] as const
 export type TopicRole = (typeof TOPIC_ROLES)[number]
 

@@ -11,10 +11,12 @@ const topics = loadTopicSpec().topics.map((t) => t.name)
 const shipped = parseAclFile(fs.readFileSync(defaultAclPath(), 'utf8'), 'compose/acls.yaml', topics)
 
 describe('the ACL file', () => {
-  it('grants only the admin the ban list and no service a topic creation', () => {
+  it('grants only the admin the ban list, and topic creation only to Connect and MirrorMaker 2 for their own internal topics', () => {
     const banWriters = shipped.filter((b) => b.resource === 'topic' && b.name === 'banned-products' && b.operation === 'write')
     expect(banWriters).toEqual([])
-    expect(shipped.filter((b) => b.operation === 'create')).toEqual([])
+    const creations = shipped.filter((b) => b.operation === 'create')
+    expect(new Set(creations.map((b) => b.principal))).toEqual(new Set(['connect', 'mirror']))
+    for (const b of creations) expect(topics, `${b.principal} may create ${b.name}`).not.toContain(b.name)
     expect(new Set(shipped.map((b) => b.principal))).not.toContain('admin')
   })
 
@@ -53,5 +55,25 @@ describe('diffing ACLs', () => {
     expect(diff.add.map(bindingKey)).toEqual([bindingKey(add!)])
     expect(diff.remove.map(bindingKey)).toEqual([bindingKey(extra)])
     expect(diff.unchanged).toBe(1)
+  })
+
+  it('gives MirrorMaker 2 its mirrored topics by prefix on the analytics cluster, and the Spark job read access to them', () => {
+    const analytics = parseAclFile(fs.readFileSync(defaultAclPath(), 'utf8'), 'compose/acls.yaml', topics, 'analytics')
+    for (const operation of ['create', 'write', 'alterConfigs'] as const)
+      expect(analytics).toContainEqual({principal: 'mirror', resource: 'topic', name: 'main.', pattern: 'prefixed', operation})
+    expect(analytics).toContainEqual({principal: 'mirror', resource: 'transactionalId', name: 'main-mm2-', pattern: 'prefixed', operation: 'write'})
+    expect(analytics).toContainEqual({principal: 'analytics', resource: 'topic', name: 'main.', pattern: 'prefixed', operation: 'read'})
+    // Nobody may write the analytics cluster's mirrored topics but the mirror.
+    expect(analytics.filter((b) => b.operation === 'write' && b.name === 'main.').map((b) => b.principal)).toEqual(['mirror'])
+    // Main-cluster grants stay on main: the filter has nothing on the analytics cluster.
+    expect(analytics.filter((b) => b.principal === 'filter')).toEqual([])
+  })
+
+  it('accepts main.<spec topic> and internal topics on the analytics cluster, and refuses a typo there', () => {
+    const file = (grant: string) => `internalTopics: [heartbeats]\nprincipals:\n  mirror:\n    analytics:\n      topics:\n        write: [${grant}]\n`
+    expect(parseAclFile(file('main.filtered-products, heartbeats'), 'inline', topics, 'analytics')).toHaveLength(2)
+    expect(() => parseAclFile(file('main.filtered-prodcts'), 'inline', topics, 'analytics')).toThrow(/main\.filtered-prodcts.*analytics cluster/)
+    // On the main cluster the same section grants nothing.
+    expect(parseAclFile(file('main.filtered-products'), 'inline', topics)).toEqual([])
   })
 })

@@ -6,7 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {MktError} from '../../src/errors.js'
 import {parseDrillSignal, restartService, signalService} from '../../src/infra/drills.js'
-import {buildServiceGraph, type RuntimeLayout} from '../../src/infra/graph.js'
+import {buildServiceGraph, DEFAULT_LAYOUT, type RuntimeLayout} from '../../src/infra/graph.js'
 import {localRuntimeStatus, startLocalRuntime, stopLocalRuntime} from '../../src/infra/local-runtime.js'
 import {parseProcStat, processState, startProcess, stopProcess} from '../../src/infra/process.js'
 import {writeRuntimeState} from '../../src/infra/state.js'
@@ -64,7 +64,7 @@ const pids: number[] = []
 function fakeRuntime(script = "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1000)"): string {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-drill-'))
   dirs.push(stateDir)
-  const layout: RuntimeLayout = {brokers: 1, host: '127.0.0.1', kafkaPort: 1, registryPort: 3, stateDir, security: 'plaintext'}
+  const layout: RuntimeLayout = {...DEFAULT_LAYOUT, brokers: 1, host: '127.0.0.1', kafkaPort: 1, registryPort: 3, stateDir, security: 'plaintext'}
   writeRuntimeState({version: 1, runtime: 'local', layout, clusterId: 'test-cluster', createdAt: new Date().toISOString()})
   for (const node of buildServiceGraph(layout)) {
     const record = startProcess(node.dataDir, {command: process.execPath, args: ['-e', script, '--', `-Dmkt.service=${node.name}`], env: {}, cwd: node.dataDir})

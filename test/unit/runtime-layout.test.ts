@@ -1,10 +1,18 @@
 import {describe, expect, it} from 'vitest'
 
-import {bootstrapServers, buildServiceGraph, startOrder, type RuntimeLayout} from '../../src/infra/graph.js'
+import {bootstrapServers, buildServiceGraph, DEFAULT_LAYOUT, startOrder, type RuntimeLayout} from '../../src/infra/graph.js'
 import {newClusterId, serverProperties} from '../../src/infra/kafka-node.js'
 import {planLayout} from '../../src/infra/local-runtime.js'
 
-const layout = (brokers: 1 | 3): RuntimeLayout => ({brokers, host: '127.0.0.1', kafkaPort: 9092, registryPort: 8081, stateDir: '/s', security: 'plaintext'})
+const layout = (brokers: 1 | 3): RuntimeLayout => ({
+  ...DEFAULT_LAYOUT,
+  brokers,
+  host: '127.0.0.1',
+  kafkaPort: 9092,
+  registryPort: 8081,
+  stateDir: '/s',
+  security: 'plaintext',
+})
 
 describe('service graph and node configs', () => {
   it('gives each broker a client and a controller port and starts brokers before the registry', () => {
@@ -56,7 +64,7 @@ describe('service graph and node configs', () => {
 })
 
 describe('secure node config', () => {
-  const secure: RuntimeLayout = {brokers: 3, host: '127.0.0.1', kafkaPort: 9092, registryPort: 8081, stateDir: '/s', security: 'sasl_ssl'}
+  const secure: RuntimeLayout = {...DEFAULT_LAYOUT, brokers: 3, host: '127.0.0.1', kafkaPort: 9092, registryPort: 8081, stateDir: '/s', security: 'sasl_ssl'}
   const security = {keystore: '/s/certs/kafka-2-keystore.pem', truststore: '/s/certs/ca.pem', brokerPassword: 'b-secret', controllerPassword: 'c-secret'}
   const props = serverProperties(secure, buildServiceGraph(secure)[1]!, 1, security)
 
