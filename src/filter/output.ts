@@ -56,10 +56,11 @@ export function transactionalOutput(
       lingerMs: 5,
       connectTimeoutMs: 30_000,
     }))
+  // Not awaited: the next producer's initTransactions fences this one whatever it is doing, and its destroy may take long.
   const discard = async () => {
     const old = producer
     producer = undefined
-    await old?.close(1000).catch(() => {})
+    void old?.close(1000).catch(() => {})
   }
   return {
     async commit(out) {
@@ -87,7 +88,11 @@ export function transactionalOutput(
         throw error
       }
     },
-    close: discard,
+    close: async () => {
+      const old = producer
+      producer = undefined
+      await old?.close(1000).catch(() => {})
+    },
   }
 }
 

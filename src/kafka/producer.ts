@@ -150,11 +150,20 @@ export class KafkaProducer {
     return promised((cb) => this.raw.abortTransaction(timeoutMs, cb))
   }
 
-  /** Waits for what is queued (up to timeoutMs), then disconnects. */
+  /**
+   * Waits for what is queued (up to timeoutMs), then disconnects. librdkafka's
+   * destroy of a producer whose broker just died can wait for its requests to
+   * time out (a minute, or more for a transactional one whose coordinator is
+   * gone), which would stall whoever awaits it: the wait is bounded, and the
+   * destroy finishes on its own.
+   */
   async close(timeoutMs = 10_000): Promise<void> {
     if (this.closed) return
     this.closed = true
-    if (this.raw.isConnected()) await this.flush(timeoutMs).catch(() => {})
-    await new Promise<void>((resolve) => this.raw.disconnect(timeoutMs, () => resolve()))
+    const closing = (async () => {
+      if (this.raw.isConnected()) await this.flush(timeoutMs).catch(() => {})
+      await new Promise<void>((resolve) => this.raw.disconnect(timeoutMs, () => resolve()))
+    })()
+    await Promise.race([closing, sleep(2 * timeoutMs + 1000, undefined, {ref: false})])
   }
 }

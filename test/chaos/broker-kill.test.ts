@@ -1,13 +1,18 @@
 import {afterEach, describe, expect, inject, it} from 'vitest'
 
 import {restartService, signalService} from '../../src/infra/index.js'
-import {startCli} from '../helpers/spawn.js'
+import {startCli, type Running} from '../helpers/spawn.js'
 import {waitForCaughtUp} from '../helpers/topics.js'
 import {cardsFile, chaosLane, healRuntime, defects, filterArgs, groupCoordinator, keyCounts} from './helpers.js'
 
 const profile = inject('profile')
 const stateDir = inject('stateDir')
-afterEach(() => healRuntime(stateDir), 180_000)
+// A failed test leaves its filter running: stop it, or its sockets and its group outlive the test.
+const filters: Running[] = []
+afterEach(async () => {
+  for (const f of filters.splice(0)) if (f.child.exitCode === null && f.child.signalCode === null) f.child.kill('SIGKILL')
+  await healRuntime(stateDir)
+}, 180_000)
 
 const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined, MKT_LOG_LEVEL: 'debug'}
 const CARDS = 200_000
@@ -35,6 +40,7 @@ describe('kill -9 of a broker while cards flow through send and the filter', () 
       const victim = moment.victim.startsWith('kafka') ? moment.victim : await groupCoordinator(profile, lane.group)
       const startFilter = async () => {
         const running = startCli(filterArgs(lane), env)
+        filters.push(running)
         await running.waitFor(/"msg":"filtering"/, 60_000, 'stderr')
         return running
       }
