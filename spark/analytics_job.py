@@ -91,8 +91,9 @@ def client_config(config):
 
 
 def read_topic(config, topic):
-    """Every committed record of a topic from the beginning to where it ends now: (key, value, partition, offset, timestamp ms)."""
-    consumer = Consumer({**client_config(config), "group.id": f"mkt-analytics-{uuid.uuid4()}", "enable.auto.commit": False,
+    """Every committed record of a topic from the beginning to where it ends now: (key, value, partition, offset, timestamp ms).
+    Read from config["source"] when given (the analytics cluster MirrorMaker 2 feeds), else from the cluster the results go to."""
+    consumer = Consumer({**client_config(config.get("source") or config), "group.id": f"mkt-analytics-{uuid.uuid4()}", "enable.auto.commit": False,
                          "isolation.level": "read_committed", "enable.partition.eof": True, "auto.offset.reset": "earliest"})
     try:
         metadata = consumer.list_topics(topic, timeout=15)

@@ -3,6 +3,9 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {Flags} from '@oclif/core'
 
 import {parseDuration, runAnalytics, type AnalyticsSummary} from '../../src/analytics/index.js'
+import {MktError} from '../../src/errors.js'
+import {loadMirrorFlow} from '../../src/mirror/index.js'
+import {analyticsClusterProfile} from '../../src/ui/analytics-cluster.js'
 import {BaseCommand} from '../../src/ui/base-command.js'
 import {createProgress} from '../../src/ui/progress.js'
 
@@ -24,12 +27,30 @@ Spark runs in local mode by default; --master spark://host:7077 uses a cluster. 
     master: Flags.string({description: 'Spark master URL.', default: 'local[*]'}),
     lake: Flags.string({description: 'Where the Parquet archive goes: a directory or a file:// / hdfs:// URI (default: <state dir>/lake).'}),
     'top-n': Flags.integer({description: 'Recommendations kept per user.', default: 50, min: 1, max: 500}),
+    source: Flags.option({
+      options: ['auto', 'main', 'analytics'] as const,
+      default: 'auto',
+      description:
+        "Where the job reads the catalogue, the bans and the events: the full stack's analytics cluster (main.<topic>, fed by MirrorMaker 2), or the main cluster. auto: the analytics cluster when the profile has one (<profile>-analytics). Results are always written to the main cluster.",
+    })(),
   }
 
-  async run(): Promise<AnalyticsSummary> {
+  async run(): Promise<AnalyticsSummary & {readFrom: string}> {
     const {flags} = this
     const every = flags.every === undefined ? undefined : parseDuration(flags.every)
     const {profile} = this.connection()
+    const analytics = flags.source === 'main' ? undefined : analyticsClusterProfile(profile)
+    if (flags.source === 'analytics' && !analytics)
+      throw new MktError(
+        `There is no analytics cluster profile next to "${profile.name}".`,
+        'Start the full stack with `mkt infra up --stack full`, or use --source main.',
+        'config',
+      )
+    const flow = analytics ? loadMirrorFlow() : undefined
+    const source = analytics && flow ? {profile: analytics, remoteName: flow.remoteName} : undefined
+    // A notice, shown with --json too (like progress): where the data comes from changes what the numbers mean.
+    if (source) process.stderr.write(`Reading the catalogue and the events from the analytics cluster (${analytics!.name}).\n`)
+    const readFrom = (source ? analytics! : profile).name
     const stop = new AbortController()
     const onSigint = () => stop.abort()
     if (every) process.once('SIGINT', onSigint)
@@ -38,19 +59,25 @@ Spark runs in local mode by default; --master spark://host:7077 uses a cluster. 
         const progress = createProgress({enabled: !this.jsonEnabled(), tty: this.interactive})
         let summary: AnalyticsSummary
         try {
-          summary = await runAnalytics(profile, {master: flags.master, topN: flags['top-n'], ...(flags.lake ? {lake: flags.lake} : {}), onProgress: progress})
+          summary = await runAnalytics(profile, {
+            master: flags.master,
+            topN: flags['top-n'],
+            ...(flags.lake ? {lake: flags.lake} : {}),
+            ...(source ? {source} : {}),
+            onProgress: progress,
+          })
         } finally {
           progress.stop()
         }
         this.log(
           `Done in ${summary.seconds}s (model ${summary.model_version}): ${summary.products} products (${summary.banned} banned), ${summary.searches} searches, ${summary.views} views, ${summary.requests} requests → ${summary.categories} categories, recommendations for ${summary.recommendations} users (${summary.als_users} from ALS, ${summary.category_fallback_users} popular in their categories, ${summary.popular_fallback_users} popular overall); archive in ${summary.lake}.`,
         )
-        if (!every || stop.signal.aborted) return summary
+        if (!every || stop.signal.aborted) return {...summary, readFrom}
         this.log(`Next run in ${flags.every} (Ctrl-C stops).`)
         try {
           await sleep(every, undefined, {signal: stop.signal})
         } catch {
-          return summary
+          return {...summary, readFrom}
         }
       }
     } finally {

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {readConfigFile, resolveProfile} from '../../src/config/index.js'
+import {analyticsClusterProfile} from '../../src/ui/analytics-cluster.js'
 import {MktError} from '../../src/errors.js'
 import {loadMirrorFlow, mirrorStatus, sendCanary, type CanaryResult, type MirroredTopic} from '../../src/mirror/index.js'
 import {BaseCommand} from '../../src/ui/base-command.js'
@@ -23,9 +23,14 @@ export default class MirrorStatus extends BaseCommand<typeof MirrorStatus> {
 
   async run(): Promise<{source: string; target: string; topics: MirroredTopic[]; lag: number; canary?: CanaryResult}> {
     const {profile} = this.connection()
-    const targetName = this.flags.target ?? `${profile.name.split(':')[0]}-analytics`
-    const {MKT_BROKERS: _b, MKT_PROFILE: _p, ...env} = process.env
-    const target = resolveProfile(readConfigFile(), {profile: targetName}, env).profile
+    const target = analyticsClusterProfile(profile, this.flags.target)
+    if (!target)
+      throw new MktError(
+        `There is no profile for the analytics cluster next to "${profile.name}" (${profile.name.split(':')[0]}-analytics).`,
+        'Start the full stack with `mkt infra up --stack full`, or name the profile with --target.',
+        'config',
+      )
+    const targetName = target.name
     const flow = loadMirrorFlow()
     const topics = await mirrorStatus(profile, target, flow)
     const lag = topics.reduce((n, t) => n + t.lag, 0)

@@ -49,6 +49,12 @@ export interface AnalyticsOptions {
   topics?: Partial<AnalyticsTopics>
   /** Recommendations kept per user. */
   topN?: number
+  /**
+   * Read the catalogue, the bans and the events from this cluster instead
+   * (the full stack's analytics cluster, fed by MirrorMaker 2), under these
+   * names (main.<topic>); the results are still written to the profile's.
+   */
+  source?: {profile: Profile; remoteName: (topic: string) => string}
   onProgress?: ProgressListener
 }
 
@@ -86,14 +92,36 @@ function lakeUri(lake: string): string {
  */
 export async function runAnalytics(profile: Profile, options: AnalyticsOptions = {}): Promise<AnalyticsSummary> {
   const onProgress = options.onProgress ?? (() => {})
-  const topics = {...DEFAULT_TOPICS, ...options.topics}
+  const given = {...DEFAULT_TOPICS, ...options.topics}
+  const source = options.source
+  const read = ['products', 'bans', 'searches', 'views', 'requests'] as const
+  const topics: AnalyticsTopics = source ? {...given, ...Object.fromEntries(read.map((k) => [k, source.remoteName(given[k])]))} : given
   const [{python}] = await Promise.all([findPython(), checkJava(17)])
   await withAdmin(
     profile,
     (admin) =>
-      requireTopics(admin, profile, Object.values(topics), 'read', 'The analytics job needs them: create the platform topics with `mkt topics apply`.'),
+      requireTopics(
+        admin,
+        profile,
+        source ? [topics.stats, topics.recommendations] : Object.values(topics),
+        'read',
+        'The analytics job needs them: create the platform topics with `mkt topics apply`.',
+      ),
     {role: 'analytics'},
   )
+  if (source)
+    await withAdmin(
+      source.profile,
+      (admin) =>
+        requireTopics(
+          admin,
+          source.profile,
+          read.map((k) => topics[k]),
+          'read',
+          'MirrorMaker 2 creates them on the analytics cluster within seconds of starting: check `mkt mirror status`.',
+        ),
+      {role: 'analytics'},
+    )
   const [stats, recommendations] = await Promise.all([
     topicValueSchema(profile, topics.stats, STATS_TOPIC),
     topicValueSchema(profile, topics.recommendations, RECOMMENDATIONS_TOPIC),
@@ -106,6 +134,15 @@ export async function runAnalytics(profile: Profile, options: AnalyticsOptions =
     ...(profile.tls ? {tls: profile.tls} : {}),
     registry: profile.schemaRegistry,
     topics,
+    ...(source
+      ? {
+          source: {
+            brokers: source.profile.brokers,
+            ...(source.profile.sasl ? {sasl: source.profile.sasl} : {}),
+            ...(source.profile.tls ? {tls: source.profile.tls} : {}),
+          },
+        }
+      : {}),
     outputs: {
       stats: {schema_id: stats.id, schema: stats.type.schema()},
       recommendations: {schema_id: recommendations.id, schema: recommendations.type.schema()},

@@ -65,10 +65,14 @@ export function transactionalOutput(
   return {
     async commit(out) {
       const p = await open()
+      const step = (what: string) => options.log.trace({step: what}, 'transaction step')
       await p.begin()
+      step('begun')
       try {
         await queueAll(p, out, options.topics)
+        step('queued')
         await p.sendOffsets(offsetsOf(out, options.topics.input), options.group.raw, transactionTimeoutMs)
+        step('offsets sent')
         const deadline = Date.now() + 2 * transactionTimeoutMs
         for (let attempt = 1; ; attempt++) {
           try {
@@ -83,8 +87,10 @@ export function transactionalOutput(
       } catch (error) {
         const e = error as LibrdKafkaError
         // A producer that cannot even abort (its coordinator gone) is replaced: the next one's initTransactions fences it.
+        step(`failed: ${e.message}`)
         if (e.isFatal) await discard()
         else await p.abort(transactionTimeoutMs).catch(discard)
+        step('rolled back')
         throw error
       }
     },

@@ -203,6 +203,7 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
     while (!stopping) {
       await consumer.settled()
       const items = await consumer.next()
+      if (items.length > 0) log.trace({items: items.length}, 'read')
       if (stopping) break
       // Only partitions still ours: a revocation that began since the read hands them over untouched.
       const messages = consumer.owned(items)

@@ -1,11 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 
-import {writePrivateFile} from '../config/private-file.js'
-import {javaClientProperties, propertiesText} from '../kafka/java-config.js'
-import {composePath} from '../package-root.js'
+import {javaClientProperties} from '../kafka/java-config.js'
 import {CONNECT_PRINCIPAL} from '../security/principals.js'
-import {CONNECT_LOG4J} from './connect-log4j.js'
+import {writeWorkerFiles} from './worker-files.js'
 import {jvmBase} from './kafka-node.js'
 import {profileForLayout} from './layout-profile.js'
 import type {RuntimeLayout, ServiceNode} from './graph.js'
@@ -50,12 +48,7 @@ export function writeConnectConfig(layout: RuntimeLayout, node: ServiceNode, plu
     'rest.advertised.port': String(node.ports.rest),
     'plugin.path': writePluginPath(node, plugins),
   }
-  const shared = fs.readFileSync(composePath('connect', 'worker.properties'), 'utf8')
-  const properties = path.join(node.dataDir, 'worker.properties')
-  writePrivateFile(properties, `# Written by mkt infra up; regenerated on every start.\n${propertiesText(connection)}\n${shared}`)
-  const log4j = path.join(node.dataDir, 'log4j.properties')
-  fs.writeFileSync(log4j, CONNECT_LOG4J)
-  return {properties, log4j}
+  return writeWorkerFiles(node, ['connect', 'worker.properties'], connection)
 }
 
 export function connectLaunch(

@@ -1,5 +1,13 @@
+import fs from 'node:fs'
+import path from 'node:path'
+
+import {writePrivateFile} from '../config/private-file.js'
+import {propertiesText} from '../kafka/java-config.js'
+import {composePath} from '../package-root.js'
+import type {ServiceNode} from './graph.js'
+
 /** log4j for Connect and MirrorMaker 2: their INFO, without the config dumps every client logs when it starts. */
-export const CONNECT_LOG4J = `log4j.rootLogger=INFO, stdout
+const CONNECT_LOG4J = `log4j.rootLogger=INFO, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
 log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
 log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
@@ -13,3 +21,18 @@ log4j.logger.org.apache.kafka.connect.mirror.MirrorMakerConfig=WARN
 log4j.logger.org.reflections=ERROR
 log4j.logger.org.eclipse.jetty=WARN
 `
+
+/**
+ * The properties file a Connect-based worker (Connect, MirrorMaker 2) reads:
+ * this deployment's connection settings, then the shared settings from
+ * compose/ (0600: the connection holds a password), and its log4j.
+ */
+export function writeWorkerFiles(node: ServiceNode, shared: [string, string], connection: Record<string, string>): {properties: string; log4j: string} {
+  fs.mkdirSync(node.dataDir, {recursive: true})
+  const properties = path.join(node.dataDir, shared[1])
+  const common = fs.readFileSync(composePath(...shared), 'utf8')
+  writePrivateFile(properties, `# Written by mkt infra up; regenerated on every start.\n${propertiesText(connection)}\n${common}`)
+  const log4j = path.join(node.dataDir, 'log4j.properties')
+  fs.writeFileSync(log4j, CONNECT_LOG4J)
+  return {properties, log4j}
+}

@@ -21,21 +21,30 @@ declare module 'vitest' {
  * project's own src/infra code in a temp dir on free ports; the returned
  * teardown purges it.
  */
-export async function provideRuntime(project: TestProject, options: {brokers: 1 | 3; name: string}): Promise<() => Promise<void>> {
+export async function provideRuntime(project: TestProject, options: {brokers: 1 | 3; name: string; stack?: 'core' | 'full'}): Promise<() => Promise<void>> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `mkt-${options.name}-`))
   const stateDir = path.join(root, 'state')
   const configFile = path.join(root, 'config.yaml')
-  const base = await freePortBase(2 * options.brokers + 2)
+  // Brokers (client + controller each), the registry, then for the full stack the analytics node (2), Connect and MirrorMaker.
+  const base = await freePortBase(2 * options.brokers + 6)
+  const registryPort = base + 2 * options.brokers
   const started = Date.now()
   const result = await infraUp({
     runtime: 'local',
     stateDir,
-    overrides: {brokers: options.brokers, kafkaPort: base, registryPort: base + 2 * options.brokers},
+    overrides: {
+      brokers: options.brokers,
+      kafkaPort: base,
+      registryPort,
+      ...(options.stack === 'full'
+        ? {stack: 'full' as const, analyticsPort: registryPort + 1, connectPort: registryPort + 3, mirrorPort: registryPort + 4}
+        : {}),
+    },
     configFile,
     profileName: options.name,
   })
   process.stderr.write(
-    `${options.name} runtime (${options.brokers} broker(s)) up in ${((Date.now() - started) / 1000).toFixed(1)}s on ports ${base}-${base + 2 * options.brokers} (${stateDir})\n`,
+    `${options.name} runtime (${options.brokers} broker(s)${options.stack === 'full' ? ', full stack' : ''}) up in ${((Date.now() - started) / 1000).toFixed(1)}s on ports ${base}-${base + 2 * options.brokers + (options.stack === 'full' ? 4 : 0)} (${stateDir})\n`,
   )
   project.provide('profile', profileForLayout(result.state.layout, options.name))
   project.provide('configFile', configFile)
