@@ -148,7 +148,10 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
           await current.catch(() => {})
         },
         onStranded: (partitions) =>
-          log.warn({partitions}, 'assigned partitions delivered nothing for 20 s; assigning them again (librdkafka can strand them after a coordinator moves)'),
+          log.warn(
+            {partitions},
+            'assigned partitions have not been fetched for 20 s; assigning them again (librdkafka can strand them after a coordinator moves)',
+          ),
         onError: (error) => {
           lastError = error.message
           log.warn({err: error.message, code: error.code}, 'consumer error')

@@ -29,7 +29,7 @@ export interface GroupConsumerOptions {
    */
   onRevoke?: (partitions: number[], lost: boolean) => Promise<void>
   onError?: (error: LibrdKafkaError) => void
-  /** Assigned partitions that delivered nothing for this long are assigned again (see FetchStartWatch). */
+  /** Assigned partitions whose fetcher has not run for this long are assigned again (see FetchStartWatch). */
   fetchStartTimeoutMs?: number
   /** Told which partitions never started fetching and were assigned again. */
   onStranded?: (partitions: number[]) => void
@@ -83,8 +83,8 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
       'allow.auto.create.topics': false,
       'fetch.wait.max.ms': options.maxWaitMs ?? 100,
       'fetch.error.backoff.ms': 100,
-      // An empty partition reports its end, so the fetch watch sees it started.
-      'enable.partition.eof': true,
+      // The fetch watch reads each partition's fetch state from these.
+      'statistics.interval.ms': 5000,
       rebalance_cb: (error: LibrdKafkaError, assignment: TopicPartitionOffset[]) => {
         const partitions = assignment.filter((a) => a.topic === topic).map((a) => a.partition)
         if (error.code === ERR.ERR__ASSIGN_PARTITIONS) {
@@ -92,14 +92,14 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
             for (const p of partitions) owned.add(p)
             hasJoined = true
             safely(() => consumer.incrementalAssign(assignment))
-            watch.assigned(partitions, Date.now())
+            watch.forget(partitions)
             options.onAssign?.(partitions)
           })
         } else if (error.code === ERR.ERR__REVOKE_PARTITIONS) {
           const lost = safely(() => consumer.assignmentLost()) ?? false
           // No longer ours from this moment: a batch that starts now must not include them.
           for (const p of partitions) owned.delete(p)
-          watch.revoked(partitions)
+          watch.forget(partitions)
           rebalancing = rebalancing.then(async () => {
             await options.onRevoke?.(partitions, lost).catch(() => {})
             safely(() => consumer.incrementalUnassign(assignment))
@@ -110,8 +110,6 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
     {'auto.offset.reset': options.startFrom} as never,
   )
   consumer.on('event.error', (error) => options.onError?.(error))
-  consumer.on('data', (message) => message.topic === topic && watch.heard(message.partition))
-  consumer.on('partition.eof', (eof) => eof.topic === topic && watch.heard(eof.partition))
   traceRdkafka(consumer, options.role)
   try {
     await connectConsumer(consumer, 10_000)
@@ -126,15 +124,25 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
     const stranded = watch.overdue(Date.now()).filter((p) => owned.has(p))
     if (stranded.length === 0) return
     rebalancing = rebalancing.then(() => {
-      const still = stranded.filter((p) => owned.has(p) && watch.isWaiting(p)).map((partition) => ({topic, partition}))
+      const still = stranded.filter((p) => owned.has(p) && watch.isIdle(p)).map((partition) => ({topic, partition}))
       if (still.length === 0) return
+      watch.forget(still.map((s) => s.partition))
       safely(() => consumer.incrementalUnassign(still))
       safely(() => consumer.incrementalAssign(still))
       options.onStranded?.(still.map((s) => s.partition))
     })
   }
-  const watching = setInterval(reassignStranded, 1000)
-  watching.unref()
+  consumer.on('event.stats', (stats: {message: string}) => {
+    let partitions: Record<string, {fetch_state?: string}> = {}
+    try {
+      partitions = (JSON.parse(stats.message) as {topics?: Record<string, {partitions?: typeof partitions}>}).topics?.[topic]?.partitions ?? {}
+    } catch {
+      return
+    }
+    const now = Date.now()
+    for (const p of owned) watch.observe(p, partitions[String(p)]?.fetch_state, now)
+    reassignStranded()
+  })
   const read = healingReads(batchReader(consumer, options.batchSize ?? 1000), topic, profile, options.groupId)
   const seek = (partition: number, offset: bigint) =>
     new Promise<void>((resolve, reject) => consumer.seek({topic, partition, offset: Number(offset)}, 5000, (error) => (error ? reject(error) : resolve())))
@@ -164,7 +172,6 @@ export async function openGroupConsumer(profile: Profile, options: GroupConsumer
     settled: () => rebalancing,
     close: () =>
       (closed ??= (async () => {
-        clearInterval(watching)
         await rebalancing
         await disconnectConsumer(consumer)
         await rebalancing

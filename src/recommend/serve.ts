@@ -161,7 +161,10 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
           await current.catch(() => {})
         },
         onStranded: (partitions) =>
-          log.warn({partitions}, 'assigned partitions delivered nothing for 20 s; assigning them again (librdkafka can strand them after a coordinator moves)'),
+          log.warn(
+            {partitions},
+            'assigned partitions have not been fetched for 20 s; assigning them again (librdkafka can strand them after a coordinator moves)',
+          ),
         onError: (error) => {
           lastError = error.message
           log.warn({err: error.message}, 'request consumer error')

@@ -14,7 +14,7 @@ afterEach(async () => {
   await healRuntime(stateDir)
 }, 180_000)
 
-const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined, MKT_LOG_LEVEL: 'debug'}
+const env = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined, MKT_LOG_LEVEL: 'trace'}
 const CARDS = 200_000
 
 /**

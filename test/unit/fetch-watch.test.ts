@@ -3,35 +3,41 @@ import {describe, expect, it} from 'vitest'
 import {FetchStartWatch} from '../../src/kafka/fetch-watch.js'
 
 describe('FetchStartWatch', () => {
-  it('reports an assigned partition that delivered nothing past the timeout, once per timeout', () => {
+  it('reports a partition whose fetcher has not run past the timeout, once per timeout', () => {
     const watch = new FetchStartWatch(20_000)
-    watch.assigned([0, 1, 2], 1_000)
-    watch.heard(1)
+    for (const [p, state] of [
+      [0, 'none'],
+      [1, 'active'],
+      [2, 'stopped'],
+      [3, undefined],
+    ] as const)
+      watch.observe(p, state, 1_000)
     expect(watch.overdue(20_999)).toEqual([])
+    // Not listed in the sample (3): no information, not taken for stranded.
     expect(watch.overdue(21_000)).toEqual([0, 2])
-    // Assigned again at 21 s: its clock restarts.
+    // Its clock restarts: reported again only after another timeout.
+    watch.observe(0, 'none', 25_000)
     expect(watch.overdue(40_999)).toEqual([])
     expect(watch.overdue(41_000)).toEqual([0, 2])
   })
 
-  it('forgets a partition once a record or its end arrives, and when it is revoked', () => {
+  it('never reports a partition that fetches, also without a leader or while its offset is looked up', () => {
     const watch = new FetchStartWatch(1000)
-    watch.assigned([0, 1, 2], 0)
-    watch.heard(0)
-    watch.revoked([2])
-    expect(watch.isWaiting(0)).toBe(false)
-    expect(watch.isWaiting(1)).toBe(true)
-    expect(watch.isWaiting(2)).toBe(false)
-    expect(watch.overdue(5000)).toEqual([1])
+    for (const state of ['active', 'offset-query', 'offset-wait']) watch.observe(4, state, 0)
+    expect(watch.overdue(60_000)).toEqual([])
   })
 
-  it('watches a partition again from its new assignment after it was revoked', () => {
+  it('starts the clock again once the fetcher ran, or the partition was revoked or assigned afresh', () => {
     const watch = new FetchStartWatch(1000)
-    watch.assigned([3], 0)
-    watch.heard(3)
-    watch.revoked([3])
-    watch.assigned([3], 10_000)
-    expect(watch.overdue(10_500)).toEqual([])
-    expect(watch.overdue(11_000)).toEqual([3])
+    watch.observe(0, 'none', 0)
+    watch.observe(1, 'none', 0)
+    watch.observe(0, 'active', 500)
+    watch.forget([1])
+    expect(watch.isIdle(0)).toBe(false)
+    expect(watch.isIdle(1)).toBe(false)
+    expect(watch.overdue(5000)).toEqual([])
+    watch.observe(1, 'none', 5000)
+    expect(watch.overdue(5999)).toEqual([])
+    expect(watch.overdue(6000)).toEqual([1])
   })
 })
