@@ -5,7 +5,7 @@ import {MktError} from '../errors.js'
 import {resolveArtifact} from './artifacts.js'
 import type {ServiceNode} from './graph.js'
 import {findService, MIN_FREE_BYTES, nodeArtifacts, progressStep, startNode, type NodeContext, type ProgressListener} from './local-runtime.js'
-import {assertPortsFree} from './ports.js'
+import {assertPortsFree, waitForPortsFree} from './ports.js'
 import {checkDiskSpace, checkJava} from './prerequisites.js'
 import {isAlive, processState, sendSignal, stopProcess, type ProcessRecord, type ProcessState} from './process.js'
 import {readRuntimeState} from './state.js'
@@ -140,6 +140,8 @@ export async function restartService(stateDir: string, name: string, options: Re
   } else {
     await stopProcess(node.dataDir, node.name, 0) // only clears a crashed process's stale pid file
   }
+  // Its process may still be letting go of its ports (just stopped, or killed a moment ago).
+  if (previous !== 'stopped') await waitForPortsFree(layout.host, [node], 15_000)
   await assertPortsFree(layout.host, [node])
   const record = await progressStep(
     onProgress,

@@ -11,7 +11,7 @@ import {runJavaTool} from './java-tool.js'
 import {bootstrapUsers, ensureRuntimeCertificates, nodeSecurity} from './secure-runtime.js'
 import {ADMIN_PRINCIPAL} from '../security/principals.js'
 import {secretsDir} from '../security/secrets.js'
-import {assertPortsFree} from './ports.js'
+import {assertPortsFree, waitForPortsFree} from './ports.js'
 import {checkDiskSpace, checkJava} from './prerequisites.js'
 import {profileForLayout} from './layout-profile.js'
 import {isAlive, logFile, processState, sendSignal, startProcess, stopProcess, type ProcessRecord, type ProcessState} from './process.js'
@@ -252,6 +252,12 @@ export async function startLocalRuntime(options: StartOptions): Promise<StartRes
     (j) => `Java ${j.version}`,
   )
   checkDiskSpace(layout.stateDir, MIN_FREE_BYTES)
+  // A service killed a moment ago may still hold its ports for a little while.
+  await waitForPortsFree(
+    layout.host,
+    down.filter((n) => processState(n.dataDir, n.name).state === 'crashed'),
+    15_000,
+  )
   await assertPortsFree(layout.host, down)
   const needed = [...new Set(graph.flatMap((n) => nodeArtifacts(n.kind)))]
   const resolved = await progressStep(

@@ -1,4 +1,5 @@
 import net from 'node:net'
+import {setTimeout as sleep} from 'node:timers/promises'
 
 import {MktError} from '../errors.js'
 import type {ServiceNode} from './graph.js'
@@ -23,5 +24,21 @@ export async function assertPortsFree(host: string, nodes: ServiceNode[]): Promi
         )
       }
     }
+  }
+}
+
+/**
+ * Waits (up to timeoutMs) until the nodes' ports are free. A process killed a
+ * moment ago looks gone before it is: the kernel drops its memory (and with
+ * it the command line we recognise it by) before it closes its sockets, and
+ * a JVM with a large heap takes a while to drop.
+ */
+export async function waitForPortsFree(host: string, nodes: ServiceNode[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  const ports = nodes.flatMap((n) => Object.values(n.ports))
+  while (Date.now() < deadline) {
+    const taken = await Promise.all(ports.map((p) => portFree(host, p).then((free) => !free)))
+    if (!taken.some(Boolean)) return
+    await sleep(100)
   }
 }
