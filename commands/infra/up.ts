@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
-import chalk from 'chalk'
 
 import {infraUp, type UpResult} from '../../src/infra/index.js'
 import {BaseCommand} from '../../src/ui/base-command.js'
 import {stateDirFlag} from '../../src/ui/infra-flags.js'
 import {createProgress} from '../../src/ui/progress.js'
+import {upReport} from '../../src/ui/up-report.js'
 
 export default class InfraUp extends BaseCommand<typeof InfraUp> {
   static override summary = 'Start the runtime: a secure Kafka (KRaft) and the schema registry, then apply the topic spec and the ACLs.'
@@ -100,27 +100,7 @@ Running it again on a running runtime changes nothing and says so; after \`infra
     } finally {
       progress.stop()
     }
-    const {layout} = result.state
-    if (result.alreadyRunning && result.thawed.length > 0)
-      this.log(`The runtime in ${layout.stateDir} is running; thawed ${result.thawed.join(', ')} (it was frozen).`)
-    else if (result.alreadyRunning) this.log(`The runtime in ${layout.stateDir} is already running; nothing to do.`)
-    else
-      this.log(
-        chalk.green(
-          `Runtime up: ${layout.brokers} broker(s), registry on port ${layout.registryPort}${layout.stack === 'full' ? `, analytics cluster on ${layout.analyticsPort}, MirrorMaker 2, Kafka Connect on ${layout.connectPort}` : ''}.`,
-        ),
-      )
-    for (const line of result.topics?.applied ?? []) this.log(`  topics: ${line}`)
-    for (const c of result.connectors ?? []) this.log(`  connector ${c.name}: ${c.change}`)
-    if (result.acls)
-      this.log(`  acls: ${result.acls.add.length} added, ${result.acls.remove.length + result.acls.foreign.length} removed, ${result.acls.unchanged} unchanged`)
-    if (layout.security === 'sasl_ssl') {
-      this.log(`Secure: TLS (CA ${layout.stateDir}/certs/ca.pem), SASL/SCRAM-SHA-512, ACLs from compose/acls.yaml.`)
-      this.log(`Profiles: ${result.profiles.join(', ')}; each command runs as its own principal (\`mkt filter start\` as ${result.profileName}:filter).`)
-    } else this.log(chalk.yellow('Insecure: plaintext, no authentication, no ACLs (--insecure).'))
-    this.log(
-      `Profile "${result.profileName}" → brokers ${layout.host}:${layout.kafkaPort}${layout.brokers > 1 ? ` (+${layout.brokers - 1})` : ''}. Try \`mkt status\` or \`mkt topics list\`.`,
-    )
+    for (const line of upReport(result)) this.log(line)
     return result
   }
 }

@@ -12,12 +12,17 @@ export async function readToEnd(
   profile: Profile,
   topic: string,
   onRecord: (message: Message) => void,
-  options: {role: string; timeoutMs?: number},
+  /** starts: only these partitions, from these offsets (default: every partition from its start). */
+  options: {role: string; timeoutMs?: number; starts?: Map<number, bigint>},
 ): Promise<void> {
-  const offsets = await withAdmin(profile, (admin) => retryRetriable(() => admin.fetchTopicOffsets(topic)), {role: options.role})
-  const pending = new Set(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => o.partition))
+  let starts = options.starts
+  if (!starts) {
+    const offsets = await withAdmin(profile, (admin) => retryRetriable(() => admin.fetchTopicOffsets(topic)), {role: options.role})
+    starts = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.low)]))
+  }
+  const pending = new Set(starts.keys())
   if (pending.size === 0) return
-  const reader = await openPartitionReader(profile, {role: options.role, topic, starts: new Map(offsets.map((o) => [o.partition, BigInt(o.low)]))})
+  const reader = await openPartitionReader(profile, {role: options.role, topic, starts})
   const deadline = Date.now() + (options.timeoutMs ?? 60_000)
   try {
     while (pending.size > 0) {

@@ -1,7 +1,6 @@
 import type {Profile} from '../config/schema.js'
 import {retryRetriable, withAdmin} from '../kafka/client.js'
 import {readToEnd} from '../kafka/read-to-end.js'
-import {openPartitionReader} from '../kafka/reader.js'
 import type {MirrorFlow} from './flow.js'
 
 export interface MirroredTopic {
@@ -99,19 +98,7 @@ const EXACT_BELOW = 5000
 
 /** Committed records from each start to the partition's end (read committed, so markers and aborted records do not count). */
 async function countRecords(profile: Profile, topic: string, starts: Map<number, bigint>): Promise<number> {
-  const reader = await openPartitionReader(profile, {role: 'mirror', topic, starts})
-  const pending = new Set(starts.keys())
   let count = 0
-  const deadline = Date.now() + 30_000
-  try {
-    while (pending.size > 0 && Date.now() < deadline) {
-      for (const item of await reader.next()) {
-        if (item.kind === 'eof') pending.delete(item.partition)
-        else count++
-      }
-    }
-  } finally {
-    await reader.close()
-  }
+  await readToEnd(profile, topic, () => count++, {role: 'mirror', starts, timeoutMs: 30_000})
   return count
 }
