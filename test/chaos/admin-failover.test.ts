@@ -1,7 +1,7 @@
 import {afterEach, describe, expect, inject, it} from 'vitest'
 
 import {restartService, signalService} from '../../src/infra/index.js'
-import {createKafka, withAdmin} from '../../src/kafka/client.js'
+import {withAdmin} from '../../src/kafka/client.js'
 import {healRuntime} from './helpers.js'
 
 const profile = inject('profile')
@@ -13,27 +13,32 @@ const viaKafka2 = {...profile, brokers: [profile.brokers[1]!, profile.brokers[0]
 
 /**
  * The preflight of `mkt shop send` (and every admin request) must survive
- * the death of the broker it happens to talk to: kafkajs keeps asking that
- * broker, so withAdmin retries on a fresh client.
+ * the death of the broker it happens to talk to. A bare kafkajs admin
+ * sometimes keeps asking that broker (CI: `shop send` exited 4 with two of
+ * three brokers up) and sometimes finds another one first, depending on
+ * when it sees the socket close, so the failure cannot be reproduced on
+ * demand; withAdmin retries on a fresh client. Each kill lands at a
+ * different point of the request: before it, and right after it was sent.
  */
 describe('an admin request whose broker dies under it', () => {
-  it('is answered by another broker through withAdmin; a bare kafkajs admin fails (the control)', {timeout: 120_000}, async () => {
-    const control = createKafka(viaKafka2, {role: 'chaos-control'}).admin()
-    await control.connect()
-    await signalService(stateDir, 'kafka-2', 'KILL')
-    await expect(control.fetchTopicMetadata({topics: ['shop-products']})).rejects.toThrow(/connect|ECONN|closed/i)
-    await control.disconnect().catch(() => {})
-    await restartService(stateDir, 'kafka-2')
-
-    let killed = false
-    const metadata = await withAdmin(viaKafka2, async (admin) => {
-      if (!killed) {
-        killed = true
-        await signalService(stateDir, 'kafka-2', 'KILL')
-      }
-      return admin.fetchTopicMetadata({topics: ['shop-products']})
-    })
-    expect(metadata.topics.map((t) => t.name)).toEqual(['shop-products'])
-    await restartService(stateDir, 'kafka-2')
-  })
+  for (const inFlight of [false, true])
+    it(
+      `is answered by another broker through withAdmin when kafka-2 dies ${inFlight ? 'while the request is in flight' : 'before the request'}`,
+      {timeout: 120_000},
+      async () => {
+        let killed = false
+        const metadata = await withAdmin(viaKafka2, async (admin) => {
+          if (killed) return admin.fetchTopicMetadata({topics: ['shop-products']})
+          killed = true
+          if (!inFlight) await signalService(stateDir, 'kafka-2', 'KILL')
+          const request = admin.fetchTopicMetadata({topics: ['shop-products']})
+          request.catch(() => {}) // awaited below; a rejection during the kill is not unhandled
+          if (inFlight) await signalService(stateDir, 'kafka-2', 'KILL')
+          return request
+        })
+        expect(metadata.topics.map((t) => t.name)).toEqual(['shop-products'])
+        expect(metadata.topics[0]!.partitions.length).toBeGreaterThan(0)
+        await restartService(stateDir, 'kafka-2')
+      },
+    )
 })
