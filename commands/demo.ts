@@ -9,14 +9,20 @@ import {renderTable} from '../src/ui/table.js'
 
 export default class Demo extends BaseCommand<typeof Demo> {
   static override summary = 'Run the whole platform once: runtime, sample catalogue, bans and filter, search, simulated clients, Spark, recommendations.'
-  static override description = `One command after \`npm ci\`. Starts the local runtime (or reuses a running one), then walks through each capability with the sample data in data/ and prints what happened at every step. The runtime keeps running afterwards so you can explore; \`mkt infra down\` stops it.`
+  static override description = `One command after \`npm ci\`. Starts the local runtime (or reuses a running one), then walks through each capability with the sample data in data/ and prints what happened at every step. With --stack full it also kills a broker while shops send and shows each card once in filtered-products, on the analytics cluster and in the file sink. The runtime keeps running afterwards so you can explore; \`mkt infra down\` stops it.`
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --brokers 3',
+    '<%= config.bin %> <%= command.id %> --stack full',
     '<%= config.bin %> <%= command.id %> --json',
   ]
   static override flags = {
-    brokers: Flags.option({options: ['1', '3'] as const, description: 'Kafka nodes for a new runtime (default 1).'})(),
+    brokers: Flags.option({options: ['1', '3'] as const, description: 'Kafka nodes for a new runtime (default 1; 3 with --stack full).'})(),
+    stack: Flags.option({
+      options: ['core', 'full'] as const,
+      description:
+        'full: also the analytics cluster, MirrorMaker 2 and Kafka Connect; the demo then kills a broker mid-send and shows every card once in each place.',
+    })(),
     'state-dir': stateDirFlag,
   }
 
@@ -36,7 +42,10 @@ export default class Demo extends BaseCommand<typeof Demo> {
           runtime: 'auto',
           stateDir: this.flags['state-dir'] ?? resolved.profile.stateDir,
           profileName: resolved.profile.name,
-          overrides: this.flags.brokers ? {brokers: Number(this.flags.brokers) as 1 | 3} : {},
+          overrides: {
+            ...(this.flags.brokers ? {brokers: Number(this.flags.brokers) as 1 | 3} : {}),
+            ...(this.flags.stack ? {stack: this.flags.stack} : {}),
+          },
         },
         onProgress: progress,
         show,

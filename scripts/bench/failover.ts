@@ -13,6 +13,7 @@ import {consumeTopic} from '../../src/consume/index.js'
 import {restartService, signalService} from '../../src/infra/index.js'
 import {withAdmin} from '../../src/kafka/client.js'
 import {openPartitionReader} from '../../src/kafka/reader.js'
+import {percentile} from './measure.js'
 import {renderTable} from '../../src/ui/table.js'
 import {startCli} from '../../test/helpers/spawn.js'
 import {benchRuntime, createTopic} from './runtime.js'
@@ -20,10 +21,6 @@ import {benchRuntime, createTopic} from './runtime.js'
 const RATE = Number(process.env.BENCH_RATE ?? 1000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 70)
 const CARDS = RATE * SECONDS
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
-}
 
 async function main(): Promise<void> {
   const runtime = await benchRuntime(3)

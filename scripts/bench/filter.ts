@@ -9,6 +9,7 @@ import {startFilter} from '../../src/filter/worker.js'
 import {waitForGroup} from '../../src/kafka/lag.js'
 import {workerLogger} from '../../src/log-structured.js'
 import {fromValues, generateCards, paced, sendCards} from '../../src/shop/index.js'
+import {percentile} from './measure.js'
 import {renderTable} from '../../src/ui/table.js'
 import {benchRuntime, createTopic} from './runtime.js'
 
@@ -16,10 +17,6 @@ const CARDS = Number(process.env.BENCH_CARDS ?? 200_000)
 const RATE = Number(process.env.BENCH_RATE ?? 2000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const logger = workerLogger('bench-filter').child({}, {level: 'warn'})
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
-}
 
 async function main(): Promise<void> {
   const runtime = await benchRuntime()

@@ -42,3 +42,8 @@ export function measure(command: string, args: string[], env: Record<string, str
 export function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MiB`
 }
+
+/** The p-th percentile (0-100) of ascending numbers; NaN when there are none. */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+}

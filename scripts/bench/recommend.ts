@@ -17,17 +17,13 @@ import {openRecommendRequests, recommendRequest, ReplyWaiter} from '../../src/re
 import {SEARCHES_TOPIC, type SearchEvent} from '../../src/search/events.js'
 import {fromValues, generateCards, sendCards} from '../../src/shop/index.js'
 import {renderTable} from '../../src/ui/table.js'
-import {measure} from './measure.js'
+import {measure, percentile} from './measure.js'
 import {benchRuntime} from './runtime.js'
 import {seededFaker} from '../../src/seeded-faker.js'
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 20_000)
 const SIZES = (process.env.BENCH_EVENTS ?? '100000,1000000').split(',').map(Number)
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 500)
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
-}
 
 /** Users who like one category: 60% views, 40% searches returning 10 products, mostly of that category. */
 async function writeEvents(profile: Parameters<typeof runAnalytics>[0], count: number, seed: number, byCategory: Map<string, string[]>): Promise<void> {

@@ -8,6 +8,7 @@ import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import type {ServicePrincipal} from '../security/principals.js'
 import {consumeTopic, endOffsets} from '../consume/consume.js'
+import {connectUrl} from '../infra/graph.js'
 import {infraUp, type UpOptions} from '../infra/runtime.js'
 import {profileForLayout, type ProgressListener} from '../infra/local-runtime.js'
 import {EVENTS_TOPIC, FILTER_GROUP, startFilter} from '../filter/worker.js'
@@ -18,8 +19,10 @@ import {formatPrice} from '../ui/table.js'
 import {readCategoryStats, runAnalytics, setupPython, type AnalyticsSummary} from '../analytics/index.js'
 import {simulateClients, type SimulationStats} from '../client/index.js'
 import {askForRecommendations, startRecommender} from '../recommend/index.js'
+import {loadMirrorFlow} from '../mirror/index.js'
 import {startIndexer, type SearchRequest} from '../search/index.js'
 import {openCardFile, SHOP_TOPIC, sendCards, type SendStats} from '../shop/index.js'
+import {brokerKillStep, dataMovementStep, type FullStackContext} from './full-stack.js'
 
 /** What one demo step shows the user: a heading, lines of text and tables. */
 export interface DemoSection {
@@ -36,6 +39,8 @@ export interface DemoContext {
   secure: boolean
   onProgress: ProgressListener
   show: (section: DemoSection) => void
+  /** On the full stack (`--stack full`): the analytics cluster, Connect and the runtime's state for the broker kill. */
+  fullStack?: FullStackContext
 }
 
 export interface DemoStep {
@@ -197,11 +202,15 @@ export const analyticsStep: DemoStep = {
   title: 'Spark computes category statistics and recommendations',
   async run(ctx): Promise<{summary: AnalyticsSummary; categories: number}> {
     await setupPython(ctx.onProgress) // once per machine: a virtualenv with pyspark
-    const summary = await runAnalytics(ctx.as('analytics'), {onProgress: ctx.onProgress})
+    // On the full stack the job reads the mirrored topics on the analytics cluster (the data movement step waited for them).
+    const analytics = ctx.fullStack?.analyticsAs('analytics')
+    const source = analytics ? {source: {profile: analytics, remoteName: loadMirrorFlow().remoteName}} : {}
+    const summary = await runAnalytics(ctx.as('analytics'), {onProgress: ctx.onProgress, ...source})
     const stats = await readCategoryStats(ctx.as('analytics'))
     ctx.show({
       title: `Category statistics (category-stats), computed at ${summary.computed_at}`,
       lines: [
+        ...(analytics ? [`Read from the analytics cluster (${analytics.brokers.join(', ')}), fed by MirrorMaker 2; results written to the main cluster`] : []),
         `Recommendations for ${summary.recommendations} users (${summary.als_users} from implicit ALS over ${summary.interactions} user × product interactions, the rest from popularity) in ${summary.seconds}s; Parquet archive in ${summary.lake}`,
         'Try: mkt analytics stats · mkt analytics run --every 10m',
       ],
@@ -283,8 +292,15 @@ export const securityStep: DemoStep = {
   },
 }
 
-/** The demo, in order; each capability adds its step here. */
+/** The demo, in order; each capability adds its step here. The full stack adds the broker kill and the data movement before Spark. */
 export const DEMO_STEPS: DemoStep[] = [sendCatalogueStep, securityStep, filterStep, searchStep, clientsStep, analyticsStep, recommendStep]
+const FULL_STACK_STEPS: DemoStep[] = [brokerKillStep, dataMovementStep]
+
+function stepsFor(stack: 'core' | 'full'): DemoStep[] {
+  if (stack === 'core') return DEMO_STEPS
+  const at = DEMO_STEPS.indexOf(analyticsStep)
+  return [...DEMO_STEPS.slice(0, at), ...FULL_STACK_STEPS, ...DEMO_STEPS.slice(at)]
+}
 
 export interface DemoOptions {
   up: Omit<UpOptions, 'onProgress'>
@@ -299,6 +315,11 @@ export async function runDemo(options: DemoOptions): Promise<{profile: Profile; 
     title: up.alreadyRunning ? 'The local runtime was already running' : 'Local runtime started',
     lines: [
       `Kafka ${profile.brokers.join(', ')} (${up.state.layout.brokers} broker(s), KRaft), schema registry ${profile.schemaRegistry.url}`,
+      ...(up.state.layout.stack === 'full'
+        ? [
+            `Full stack: analytics cluster ${profileForLayout(up.state.layout, 'x', 'admin', 'analytics').brokers.join(', ')}, MirrorMaker 2, Kafka Connect ${connectUrl(up.state.layout)}`,
+          ]
+        : []),
       `Profile "${up.profileName}" written; state in ${up.state.layout.stateDir}`,
     ],
   })
@@ -309,8 +330,19 @@ export async function runDemo(options: DemoOptions): Promise<{profile: Profile; 
     secure: layout.security === 'sasl_ssl',
     onProgress: options.onProgress,
     show: options.show,
+    ...(layout.stack === 'full'
+      ? {
+          fullStack: {
+            analytics: profileForLayout(layout, `${up.profileName}-analytics`, 'admin', 'analytics'),
+            analyticsAs: (principal) => profileForLayout(layout, `${up.profileName}-analytics:${principal}`, principal, 'analytics'),
+            stateDir: layout.stateDir,
+            brokers: layout.brokers,
+            connectUrl: connectUrl(layout),
+          },
+        }
+      : {}),
   }
   const steps: Record<string, unknown> = {}
-  for (const step of DEMO_STEPS) steps[step.id] = await step.run(ctx)
+  for (const step of stepsFor(layout.stack)) steps[step.id] = await step.run(ctx)
   return {profile, steps}
 }
