@@ -128,7 +128,7 @@ export function printSoakReport(r: SoakResult): void {
     console.log('\nFaults (output resumed: the filter outputs a card produced after the kill; MirrorMaker 2 or Connect delivers again)')
     console.log(
       renderTable(
-        ['fault', 'down (kill → back)', 'takeover'],
+        ['fault', 'kill → ready again', 'output resumed after'],
         faults.map((f) => [f.name, ms(f.back - f.at), ms(takeover(r, f))]),
       ),
     )

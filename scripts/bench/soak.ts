@@ -8,6 +8,7 @@
  * latency per stage, the largest lag per stage, takeover times, and checks
  * at the end that nothing was lost or duplicated (the sink: nothing lost).
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {parseArgs} from 'node:util'
@@ -30,6 +31,16 @@ const RATE = Number(args.rate)
 if (!(MINUTES > 0) || !(RATE > 0)) throw new Error(`--minutes and --rate must be positive numbers (got ${args.minutes}, ${args.rate})`)
 const CARDS = Math.round(RATE * MINUTES * 60)
 const SINK_GROUP = 'connect-catalog-file-sink'
+
+/** BENCH_LOG_DIR=dir keeps each filter worker's and the send's log (JSON lines) there, for a run that looks wrong. */
+function keepLogs(workers: Running[], send: Running): void {
+  const dir = process.env.BENCH_LOG_DIR
+  if (!dir) return
+  fs.mkdirSync(dir, {recursive: true})
+  workers.forEach((w, i) => fs.writeFileSync(path.join(dir, `filter-${i + 1}.log`), w.stderr()))
+  fs.writeFileSync(path.join(dir, 'send.log'), send.stderr())
+  process.stderr.write(`bench: logs in ${dir}\n`)
+}
 
 /** The partitions a filter worker last logged as its assignment. */
 function assignedPartitions(worker: Running): number[] {
@@ -143,6 +154,7 @@ async function main(): Promise<void> {
     for (const observer of observers) await observer.stop()
     for (const worker of workers) worker.child.kill('SIGTERM')
     await Promise.all(workers.map((w) => w.exited))
+    keepLogs(workers, send)
 
     // The final count is read again from the start, read committed: what any consumer would see.
     const counts = async (p: typeof profile, topic: string) => {

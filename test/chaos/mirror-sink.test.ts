@@ -7,12 +7,14 @@ import {connectStatus} from '../../src/connect/index.js'
 import {connectUrl} from '../../src/infra/graph.js'
 import {infraUp, profileForLayout, restartService, signalService, stopLocalRuntime} from '../../src/infra/index.js'
 import {readRuntimeState} from '../../src/infra/state.js'
+import {withAdmin} from '../../src/kafka/client.js'
 import {loadMirrorFlow, mirrorStatus} from '../../src/mirror/index.js'
 import {listAcls} from '../../src/security/index.js'
 import {TOPICS} from '../../src/topics/names.js'
 import {startCli, type Running} from '../helpers/spawn.js'
 import {waitForCaughtUp} from '../helpers/topics.js'
 import {cardsFile, defects, healRuntime, keyCounts, until} from './helpers.js'
+import {controlMirror} from './mirror-control.js'
 
 const profile = inject('profile')
 const stateDir = inject('stateDir')
@@ -90,6 +92,31 @@ describe('MirrorMaker 2 and the file sink while services and brokers die', () =>
       await restartService(stateDir, 'mirror')
     })
     await expectMirroredOnce()
+  })
+
+  it('control: a MirrorMaker 2 without exactly-once, killed mid-flow, writes cards twice', {timeout: 400_000}, async () => {
+    const control = controlMirror(stateDir)
+    const remote = control.remoteName(TOPICS.catalog)
+    const copied = async () =>
+      withAdmin(analytics, async (admin) =>
+        (await admin.listTopics()).includes(remote) ? (await admin.fetchTopicOffsets(remote)).reduce((sum, o) => sum + Number(o.high), 0) : 0,
+      ).catch(() => 0)
+    control.start()
+    try {
+      await flowCards(30_000, async () => {
+        // Killed as soon as it copies: the whole catalogue so far is its backlog, and fresh cards keep coming.
+        await until(async () => (await copied()) > 0, 180_000, 'the control mirror to start copying')
+        await control.kill()
+        control.start()
+      })
+      const source = await keyCounts(profile, TOPICS.catalog)
+      await until(async () => (await keyCounts(analytics, remote)).size >= source.size, 240_000, 'the control mirror to copy every card')
+      const found = defects(await keyCounts(analytics, remote), source.keys())
+      expect(found.missing).toEqual([])
+      expect(found.duplicated.length, 'cards the control mirror wrote twice').toBeGreaterThan(0)
+    } finally {
+      await control.kill()
+    }
   })
 
   it('ends equal when a main broker and then the analytics broker die while cards flow', {timeout: 400_000}, async () => {
