@@ -23,21 +23,32 @@ export class EventSink<E> {
     private readonly keyOf: (event: E) => string,
     private readonly intervalMs: number,
     private readonly maxQueued: number,
+    private readonly onDrop: (topic: string) => void,
   ) {}
 
   /** `schemaTopic`: the spec entry whose value schema the events use (for a renamed topic in tests). */
   static async open<E>(
     profile: Profile,
-    options: {topic: string; schemaTopic: string; key: (event: E) => string; role: string; intervalMs?: number; maxQueued?: number},
+    options: {
+      topic: string
+      schemaTopic: string
+      key: (event: E) => string
+      role: string
+      intervalMs?: number
+      maxQueued?: number
+      /** Called for each event dropped because the queue is full (a /metrics counter). */
+      onDrop?: (topic: string) => void
+    },
   ): Promise<EventSink<E>> {
     const schema = await topicValueSchema(profile, options.topic, options.schemaTopic)
     const producer = await KafkaProducer.open(profile, {role: options.role, lingerMs: 0, deliveryTimeoutMs: 30_000})
-    return new EventSink<E>(producer, schema, options.topic, options.key, options.intervalMs ?? 100, options.maxQueued ?? 50_000)
+    return new EventSink<E>(producer, schema, options.topic, options.key, options.intervalMs ?? 100, options.maxQueued ?? 50_000, options.onDrop ?? (() => {}))
   }
 
   emit(event: E): void {
     if (this.queue.length >= this.maxQueued) {
       this.dropped++ // a broker down for long: keep the caller answering, count what could not be kept
+      this.onDrop(this.topic)
       return
     }
     this.queue.push({key: this.keyOf(event), value: encodeWire(this.schema.id, this.schema.type, event)})

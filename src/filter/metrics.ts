@@ -1,9 +1,10 @@
-import {Counter, Gauge, Histogram, Registry} from 'prom-client'
+import {Counter, Gauge, Histogram} from 'prom-client'
+
+import {workerRegistry} from '../metrics/registry.js'
 
 /** What `mkt filter start` exposes on /metrics. */
 export function filterMetrics(labels: {worker: string; mode: string}) {
-  const registry = new Registry()
-  registry.setDefaultLabels(labels)
+  const registry = workerRegistry(labels)
   const m = {
     registry,
     cardsIn: new Counter({name: 'mkt_filter_cards_in_total', help: 'Records consumed from the input topic', registers: [registry]}),

@@ -1,9 +1,10 @@
-import {Counter, Gauge, Histogram, Registry} from 'prom-client'
+import {Counter, Gauge, Histogram} from 'prom-client'
+
+import {workerRegistry} from '../metrics/registry.js'
 
 /** What `mkt recommend serve` exposes on /metrics. */
 export function recommenderMetrics(labels: {worker: string}) {
-  const registry = new Registry()
-  registry.setDefaultLabels(labels)
+  const registry = workerRegistry(labels)
   return {
     registry,
     requests: new Counter({

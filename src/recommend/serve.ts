@@ -7,6 +7,7 @@ import type {Profile} from '../config/schema.js'
 import {consumeTopic} from '../consume/consume.js'
 import {explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
 import {openGroupConsumer, type GroupConsumer} from '../kafka/group.js'
+import {groupLagGauge} from '../metrics/registry.js'
 import {KafkaProducer} from '../kafka/producer.js'
 import {unlessStopped, workerLifecycle} from '../lifecycle.js'
 import type {Logger} from '../log-structured.js'
@@ -55,6 +56,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   const metrics = recommenderMetrics({worker: workerId})
   const groupId = options.groupId ?? RECOMMENDER_GROUP
   const requestsTopic = options.requestsTopic ?? REQUESTS_TOPIC
+  groupLagGauge(metrics.registry, profile, groupId, requestsTopic)
   const resultsTopic = options.resultsTopic ?? RESULTS_TOPIC
   const maxAge = options.maxRequestAgeMs ?? 60_000
   const stopAll = new AbortController()

@@ -57,6 +57,6 @@ export function searchEvent(
 /** The sink of search events: one per searching process. */
 export type SearchEventSink = EventSink<SearchEvent>
 
-export function openSearchEvents(profile: Profile, topic = SEARCHES_TOPIC): Promise<SearchEventSink> {
-  return EventSink.open<SearchEvent>(profile, {topic, schemaTopic: SEARCHES_TOPIC, key: (e) => e.user_id, role: 'search'})
+export function openSearchEvents(profile: Profile, topic = SEARCHES_TOPIC, onDrop?: (topic: string) => void): Promise<SearchEventSink> {
+  return EventSink.open<SearchEvent>(profile, {topic, schemaTopic: SEARCHES_TOPIC, key: (e) => e.user_id, role: 'search', ...(onDrop ? {onDrop} : {})})
 }

@@ -1,3 +1,4 @@
+import os from 'node:os'
 import {BANS_TOPIC} from '../bans/ban.js'
 import {followBans, type FollowedBans} from '../bans/table.js'
 import type {Profile} from '../config/schema.js'
@@ -57,7 +58,7 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
   const log = options.logger
   const topic = options.topic ?? CATALOG_TOPIC
   const file = options.snapshotFile ?? defaultSnapshotFile(profile)
-  const metrics = searchMetrics()
+  const metrics = searchMetrics({worker: `${os.hostname()}-${process.pid}`})
   const stopAll = new AbortController()
   let lastError: string | undefined
   let lastSnapshot: string | undefined
@@ -94,7 +95,9 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
     }
     index ??= new CatalogIndex(isBanned)
     catalog = index
-    events = await openSearchEvents(profile, options.searchesTopic)
+    events = await openSearchEvents(profile, options.searchesTopic, (topic) => {
+      metrics.eventsDropped.inc({topic})
+    })
   } catch (error) {
     // A failure while starting must not leave the ban reader running behind the error.
     stopAll.abort()

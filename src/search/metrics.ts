@@ -1,8 +1,10 @@
-import {Counter, Gauge, Histogram, Registry} from 'prom-client'
+import {Counter, Gauge, Histogram} from 'prom-client'
+
+import {workerRegistry} from '../metrics/registry.js'
 
 /** What `mkt index start` exposes on /metrics. */
-export function searchMetrics() {
-  const registry = new Registry()
+export function searchMetrics(labels: {worker: string}) {
+  const registry = workerRegistry(labels)
   return {
     registry,
     products: new Gauge({
@@ -33,6 +35,12 @@ export function searchMetrics() {
       registers: [registry],
     }),
     lag: new Gauge({name: 'mkt_search_freshness_lag_seconds', help: 'Age of the newest record indexed when it was indexed', registers: [registry]}),
+    eventsDropped: new Counter({
+      name: 'mkt_events_dropped_total',
+      help: 'Search events not written to client-searches: the queue was full while Kafka could not take them',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
     snapshots: new Counter({name: 'mkt_search_snapshots_total', help: 'Snapshots written', registers: [registry]}),
     snapshotBytes: new Gauge({name: 'mkt_search_snapshot_bytes', help: 'Size of the last snapshot', registers: [registry]}),
     snapshotSeconds: new Gauge({name: 'mkt_search_snapshot_write_seconds', help: 'Time the last snapshot took to write', registers: [registry]}),

@@ -49,6 +49,12 @@ describe('mkt filter start', () => {
     expect(metrics).toMatch(/mkt_filter_cards_passed_total\{[^}]*\} 25/)
     expect(metrics).toMatch(/mkt_filter_transactions_committed_total/)
     expect(metrics).toMatch(/mkt_filter_processing_latency_seconds_bucket/)
+    // What Kafka says the group still has to do (committed vs end offsets): nothing, once caught up.
+    expect(metrics).toMatch(new RegExp(`mkt_consumer_group_lag\\{group="${group}",topic="${input}"[^}]*\\} 0\n`))
+    // prom-client's process metrics, labelled with the worker.
+    expect(metrics).toMatch(/process_resident_memory_bytes\{[^}]*worker="[^"]+"[^}]*\} \d+/)
+    expect(metrics).toMatch(/nodejs_eventloop_lag_p99_seconds\{/)
+    expect(metrics).toMatch(/nodejs_heap_size_used_bytes\{/)
 
     worker.child.kill('SIGTERM')
     expect(await worker.exited).toBe(0)
