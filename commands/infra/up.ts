@@ -65,6 +65,12 @@ Running it again on a running runtime changes nothing and says so; after \`infra
     }),
     'connect-port': Flags.integer({description: "Full stack: Kafka Connect's REST port (default 8083).", min: 1024, max: 65_535, helpGroup: 'RUNTIME'}),
     'mirror-port': Flags.integer({description: "Full stack: MirrorMaker 2's internal REST port (default 8084).", min: 1024, max: 65_535, helpGroup: 'RUNTIME'}),
+    'exporter-port': Flags.integer({
+      description: "First port of the JVMs' Prometheus exporters (default 7071): kafka-N on +N-1, analytics-1 +3, Connect +4, MirrorMaker 2 +5.",
+      min: 1024,
+      max: 65_000,
+      helpGroup: 'RUNTIME',
+    }),
     insecure: Flags.boolean({
       description:
         'Plaintext, no authentication, no ACLs (quick experiments only). The default is secure: TLS, SASL/SCRAM-SHA-512 and least-privilege ACLs. Chosen when the runtime is created.',
@@ -92,6 +98,7 @@ Running it again on a running runtime changes nothing and says so; after \`infra
           ...(flags['analytics-port'] ? {analyticsPort: flags['analytics-port']} : {}),
           ...(flags['connect-port'] ? {connectPort: flags['connect-port']} : {}),
           ...(flags['mirror-port'] ? {mirrorPort: flags['mirror-port']} : {}),
+          ...(flags['exporter-port'] ? {metricsPort: flags['exporter-port']} : {}),
         },
         profileName: resolved.profile.name,
         timeoutMs: flags.timeout * 1000,

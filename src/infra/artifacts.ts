@@ -16,6 +16,7 @@ export const ARTIFACTS = {
   connectFile: {pom: 'connect-file/pom.xml', goal: 'dependency:copy-dependencies', what: 'Kafka Connect file connectors (a Connect plugin)'},
   apicurioConverter: {pom: 'apicurio-converter/pom.xml', goal: 'dependency:copy-dependencies', what: 'Apicurio Avro converter (a Connect plugin)'},
   connectJsonTransform: {pom: 'connect-json-transform/pom.xml', goal: 'dependency:copy-dependencies', what: 'ToJSON transformation (a Connect plugin)'},
+  jmxExporter: {pom: 'jmx-exporter/pom.xml', goal: 'dependency:copy-dependencies', what: 'Prometheus JMX exporter (java agent)'},
 } as const
 
 export type ArtifactName = keyof typeof ARTIFACTS

@@ -20,6 +20,8 @@ export interface RuntimeLayout {
   connectPort: number
   /** MirrorMaker 2's internal REST port (dedicated mode with exactly-once needs one); full stack only. */
   mirrorPort: number
+  /** The JVMs' Prometheus exporters: broker i on metricsPort + i, analytics-1 on +3, Connect +4, MirrorMaker 2 +5. */
+  metricsPort: number
 }
 
 export type ServiceKind = 'kafka' | 'registry' | 'mirror' | 'connect'
@@ -49,6 +51,7 @@ export const DEFAULT_LAYOUT: Omit<RuntimeLayout, 'stateDir'> = {
   analyticsPort: 9192,
   connectPort: 8083,
   mirrorPort: 8084,
+  metricsPort: 7071,
 }
 
 export function brokerName(index: number): string {
@@ -59,7 +62,7 @@ export function brokerNodes(layout: RuntimeLayout): ServiceNode[] {
   return Array.from({length: layout.brokers}, (_, i) => ({
     name: brokerName(i),
     kind: 'kafka' as const,
-    ports: {client: layout.kafkaPort + 2 * i, controller: layout.kafkaPort + 2 * i + 1},
+    ports: {client: layout.kafkaPort + 2 * i, controller: layout.kafkaPort + 2 * i + 1, metrics: layout.metricsPort + i},
     dependsOn: [],
     portFlag: '--kafka-port',
     dataDir: `${layout.stateDir}/${brokerName(i)}`,
@@ -76,7 +79,7 @@ export function analyticsNodes(layout: RuntimeLayout): ServiceNode[] {
     {
       name: ANALYTICS_NODE,
       kind: 'kafka',
-      ports: {client: layout.analyticsPort, controller: layout.analyticsPort + 1},
+      ports: {client: layout.analyticsPort, controller: layout.analyticsPort + 1, metrics: layout.metricsPort + 3},
       dependsOn: [],
       portFlag: '--analytics-port',
       dataDir: `${layout.stateDir}/${ANALYTICS_NODE}`,
@@ -105,7 +108,7 @@ export function buildServiceGraph(layout: RuntimeLayout): ServiceNode[] {
   const mirror: ServiceNode = {
     name: 'mirror',
     kind: 'mirror',
-    ports: {rest: layout.mirrorPort},
+    ports: {rest: layout.mirrorPort, metrics: layout.metricsPort + 5},
     dependsOn: [...brokers, ...analytics].map((b) => b.name),
     portFlag: '--mirror-port',
     dataDir: `${layout.stateDir}/mirror`,
@@ -113,7 +116,7 @@ export function buildServiceGraph(layout: RuntimeLayout): ServiceNode[] {
   const connect: ServiceNode = {
     name: 'connect',
     kind: 'connect',
-    ports: {rest: layout.connectPort},
+    ports: {rest: layout.connectPort, metrics: layout.metricsPort + 4},
     dependsOn: [...brokers.map((b) => b.name), registry.name],
     portFlag: '--connect-port',
     dataDir: `${layout.stateDir}/connect`,

@@ -14,9 +14,10 @@ import {secretsDir} from '../security/secrets.js'
 import {assertPortsFree, waitForPortsFree} from './ports.js'
 import {checkDiskSpace, checkJava} from './prerequisites.js'
 import {profileForLayout} from './layout-profile.js'
-import {isAlive, logFile, processState, sendSignal, startProcess, stopProcess, type ProcessRecord, type ProcessState} from './process.js'
+import {isAlive, logFile, processState, sendSignal, startProcess, stopProcess, type LaunchSpec, type ProcessRecord, type ProcessState} from './process.js'
 import {waitForHeartbeat, waitForHttp, waitForKafka} from './readiness.js'
 import {registryHealthUrl, registryLaunch} from './registry-node.js'
+import {withJmxAgent} from './jmx-agent.js'
 import {mirrorLaunch, writeMirrorConfig} from './mirror-node.js'
 import {connectLaunch, writeConnectConfig} from './connect-node.js'
 import {readRuntimeState, writeRuntimeState, type RuntimeState} from './state.js'
@@ -100,7 +101,9 @@ export function planLayout(stateDir: string, saved: RuntimeLayout | undefined, o
       'usage',
     )
   }
-  const moved = (['kafkaPort', 'registryPort', 'host', 'analyticsPort', 'connectPort', 'mirrorPort'] as const).filter((k) => layout[k] !== saved[k])
+  const moved = (['kafkaPort', 'registryPort', 'host', 'analyticsPort', 'connectPort', 'mirrorPort', 'metricsPort'] as const).filter(
+    (k) => layout[k] !== saved[k],
+  )
   if (running && moved.length > 0) {
     throw new MktError(
       `The runtime in ${stateDir} is running on ${saved.host}:${saved.kafkaPort} (registry ${saved.registryPort}); it cannot move while running.`,
@@ -142,7 +145,8 @@ const CONNECT_PLUGINS: Array<{folder: string; artifact: ArtifactName}> = [
 
 /** Every artifact a node of this kind needs: its runtime, and Connect's plugins. */
 export function nodeArtifacts(kind: ServiceKind): ArtifactName[] {
-  return kind === 'connect' ? ['kafka', ...CONNECT_PLUGINS.map((p) => p.artifact)] : [nodeArtifact(kind)]
+  if (kind === 'registry') return [nodeArtifact(kind)]
+  return kind === 'connect' ? ['kafka', 'jmxExporter', ...CONNECT_PLUGINS.map((p) => p.artifact)] : [nodeArtifact(kind), 'jmxExporter']
 }
 
 /**
@@ -152,6 +156,7 @@ export function nodeArtifacts(kind: ServiceKind): ArtifactName[] {
  */
 export async function launchNode(context: NodeContext, node: ServiceNode): Promise<ProcessRecord> {
   const {layout} = context.state
+  const exported = (launch: LaunchSpec): LaunchSpec => withJmxAgent(launch, requireArtifact(context, 'jmxExporter', node), node, layout.host)
   const dir = artifactDirFor(context, node)
   if (node.kind === 'kafka') {
     const cluster = node.cluster ?? 'main'
@@ -164,12 +169,13 @@ export async function launchNode(context: NodeContext, node: ServiceNode): Promi
       const format = formatTool(clusterId, files.properties, secure ? bootstrapUsers(layout.stateDir) : [])
       await runJavaTool(context.java, toolJvmArgs(dir, node, layout.stateDir, files.log4j), format, {secretsDir: secretsDir(layout.stateDir)})
     }
-    return startProcess(node.dataDir, kafkaLaunch(context.java, dir, node, layout.stateDir, files))
+    return startProcess(node.dataDir, exported(kafkaLaunch(context.java, dir, node, layout.stateDir, files)))
   }
-  if (node.kind === 'mirror') return startProcess(node.dataDir, mirrorLaunch(context.java, dir, node, layout.stateDir, writeMirrorConfig(layout, node)))
+  if (node.kind === 'mirror')
+    return startProcess(node.dataDir, exported(mirrorLaunch(context.java, dir, node, layout.stateDir, writeMirrorConfig(layout, node))))
   if (node.kind === 'connect') {
     const plugins = Object.fromEntries(CONNECT_PLUGINS.map((p) => [p.folder, requireArtifact(context, p.artifact, node)]))
-    return startProcess(node.dataDir, connectLaunch(context.java, dir, node, layout, writeConnectConfig(layout, node, plugins)))
+    return startProcess(node.dataDir, exported(connectLaunch(context.java, dir, node, layout, writeConnectConfig(layout, node, plugins))))
   }
   return startProcess(node.dataDir, registryLaunch(context.java, registryJar(dir), layout, node))
 }

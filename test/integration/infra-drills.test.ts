@@ -50,7 +50,13 @@ describe('failure drills: mkt infra kill / restart', () => {
 
   beforeAll(async () => {
     const base = await freePortBase(4)
-    const result = await infraUp({runtime: 'local', stateDir, overrides: {kafkaPort: base, registryPort: base + 2}, configFile, profileName: 'drills'})
+    const result = await infraUp({
+      runtime: 'local',
+      stateDir,
+      overrides: {kafkaPort: base, registryPort: base + 2, metricsPort: base + 3},
+      configFile,
+      profileName: 'drills',
+    })
     layout = result.state.layout
     profile = profileForLayout(layout, 'drills')
   })

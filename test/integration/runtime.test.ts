@@ -99,7 +99,7 @@ describe('local runtime', () => {
     await new Promise<void>((r) => blocker.listen(base, '127.0.0.1', r))
     const otherState = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-clash-'))
     try {
-      const attempt = startLocalRuntime({stateDir: otherState, overrides: {kafkaPort: base, registryPort: base + 2}})
+      const attempt = startLocalRuntime({stateDir: otherState, overrides: {kafkaPort: base, registryPort: base + 2, metricsPort: base + 3}})
       await expect(attempt).rejects.toThrow(MktError)
       await expect(attempt).rejects.toThrow(new RegExp(`Port ${base} \\(kafka-1 client\\).*in use`))
       await attempt.catch((error: MktError) => {

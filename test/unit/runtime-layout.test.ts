@@ -15,12 +15,12 @@ const layout = (brokers: 1 | 3): RuntimeLayout => ({
 })
 
 describe('service graph and node configs', () => {
-  it('gives each broker a client and a controller port and starts brokers before the registry', () => {
+  it('gives each broker a client, a controller and an exporter port and starts brokers before the registry', () => {
     const graph = buildServiceGraph(layout(3))
     expect(graph.map((n) => [n.name, n.ports])).toEqual([
-      ['kafka-1', {client: 9092, controller: 9093}],
-      ['kafka-2', {client: 9094, controller: 9095}],
-      ['kafka-3', {client: 9096, controller: 9097}],
+      ['kafka-1', {client: 9092, controller: 9093, metrics: 7071}],
+      ['kafka-2', {client: 9094, controller: 9095, metrics: 7072}],
+      ['kafka-3', {client: 9096, controller: 9097, metrics: 7073}],
       ['registry', {http: 8081}],
     ])
     expect(startOrder(graph).map((wave) => wave.map((n) => n.name))).toEqual([['kafka-1', 'kafka-2', 'kafka-3'], ['registry']])
