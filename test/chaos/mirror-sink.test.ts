@@ -5,7 +5,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vite
 
 import {connectStatus} from '../../src/connect/index.js'
 import {connectUrl} from '../../src/infra/graph.js'
-import {infraUp, profileForLayout, restartService, signalService, stopLocalRuntime} from '../../src/infra/index.js'
+import {infraUp, localRuntimeStatus, profileForLayout, restartService, signalService, stopLocalRuntime} from '../../src/infra/index.js'
 import {readRuntimeState} from '../../src/infra/state.js'
 import {withAdmin} from '../../src/kafka/client.js'
 import {loadMirrorFlow, mirrorStatus} from '../../src/mirror/index.js'
@@ -164,6 +164,22 @@ describe('MirrorMaker 2 and the file sink while services and brokers die', () =>
       expect(summary.categories).toBeGreaterThan(0)
     },
   )
+
+  it("exposes Connect's and MirrorMaker 2's state through the JMX exporter, with the names the alerts use", {timeout: 60_000}, async () => {
+    const scrape = async (service: string) => {
+      const port = localRuntimeStatus(stateDir).services.find((s) => s.name === service)!.ports.metrics
+      return (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+    }
+    const connect = await scrape('connect')
+    expect(connect).toMatch(/^kafka_connect_worker_connector_running_task_count\{connector="catalog-file-sink",?\} 1\.0$/m)
+    expect(connect).toMatch(/^kafka_connect_worker_connector_failed_task_count\{connector="catalog-file-sink",?\} 0\.0$/m)
+    expect(connect).toMatch(/^kafka_connect_connector_task_status\{connector="catalog-file-sink",status="running",task="0",?\} 1\.0$/m)
+    const mirror = await scrape('mirror')
+    expect(mirror).toMatch(
+      /^kafka_connect_mirror_source_replication_latency_ms_max\{partition="0",target="analytics",topic="main\.filtered-products",?\} \S+$/m,
+    )
+    expect(mirror).toMatch(/^jvm_memory_used_bytes\{/m)
+  })
 
   it('infra down then up keeps the ACLs, the users, the connectors and where MirrorMaker 2 was', {timeout: 400_000}, async () => {
     const acls = async () => (await Promise.all([listAcls(profile), listAcls(analytics)])).map((s) => s.bindings.length)
