@@ -110,10 +110,13 @@ export const brokerKillStep: DemoStep = {
       ctx.onProgress({type: 'done', id: 'catchup', detail: `${worker.stats().passed} passed`})
     } finally {
       await worker.stop()
+      // Also when a step above failed: the demo never leaves the runtime a broker short.
+      if (killing) {
+        ctx.onProgress({type: 'start', id: 'restart', label: `mkt infra restart ${KILLED}`})
+        await restartService(full.stateDir, KILLED)
+        ctx.onProgress({type: 'done', id: 'restart', detail: 'back in the cluster'})
+      }
     }
-    ctx.onProgress({type: 'start', id: 'restart', label: `mkt infra restart ${KILLED}`})
-    await restartService(full.stateDir, KILLED)
-    ctx.onProgress({type: 'done', id: 'restart', detail: 'back in the cluster'})
 
     const [shop, filtered] = await Promise.all([keysFrom(ctx.profile, SHOP_TOPIC, shopFrom), keysFrom(ctx.profile, TOPICS.catalog, catalogFrom)])
     await mirroredAll(ctx)
