@@ -39,6 +39,32 @@ function promised(run: (cb: (error: LibrdKafkaError | null | undefined) => void)
 }
 
 /**
+ * A transactional call that librdkafka never answers must not stall its
+ * caller: seen in CI, sendOffsetsToTransaction with the group coordinator
+ * SIGKILLed under it did not call back for minutes, its own timeout
+ * notwithstanding. Past twice that timeout (plus a second) it fails as
+ * fatal, so the caller replaces the producer (the new one's
+ * initTransactions fences this one and aborts what it left open).
+ */
+export function bounded(call: Promise<void>, timeoutMs: number, what: string): Promise<void> {
+  const limit = 2 * timeoutMs + 1000
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = Object.assign(new Error(`${what} got no answer from librdkafka within ${limit} ms`), {
+        code: ERR.ERR__TIMED_OUT,
+        isFatal: true,
+        isRetriable: false,
+        isTxnRequiresAbort: false,
+      })
+      reject(error)
+    }, limit)
+  })
+  call.catch(() => {}) // its late outcome, if any, is of no interest once expired
+  return Promise.race([call, expired]).finally(() => clearTimeout(timer))
+}
+
+/**
  * An idempotent, acks=all, LZ4 producer. Every produce path of the platform
  * uses this one: librdkafka keeps sequence numbers across retries and leader
  * changes (KIP-360 epoch bumps), so an acknowledged message is written once
@@ -139,15 +165,27 @@ export class KafkaProducer {
 
   /** KIP-447: the offsets commit with the consumer's group generation, so a member that lost its partitions cannot commit them. */
   sendOffsets(offsets: TopicPartitionOffset[], consumer: KafkaConsumer, timeoutMs = 30_000): Promise<void> {
-    return promised((cb) => this.raw.sendOffsetsToTransaction(offsets, consumer, timeoutMs, cb))
+    return bounded(
+      promised((cb) => this.raw.sendOffsetsToTransaction(offsets, consumer, timeoutMs, cb)),
+      timeoutMs,
+      'sendOffsetsToTransaction',
+    )
   }
 
   commit(timeoutMs = 30_000): Promise<void> {
-    return promised((cb) => this.raw.commitTransaction(timeoutMs, cb))
+    return bounded(
+      promised((cb) => this.raw.commitTransaction(timeoutMs, cb)),
+      timeoutMs,
+      'commitTransaction',
+    )
   }
 
   abort(timeoutMs = 30_000): Promise<void> {
-    return promised((cb) => this.raw.abortTransaction(timeoutMs, cb))
+    return bounded(
+      promised((cb) => this.raw.abortTransaction(timeoutMs, cb)),
+      timeoutMs,
+      'abortTransaction',
+    )
   }
 
   /**
