@@ -36,9 +36,10 @@ describe('mkt index start and mkt search', () => {
     expect(typo.hits.map((h) => h.product_id)).toEqual(['12347'])
 
     const metrics = await (await fetch(`${url}/metrics`)).text()
-    expect(metrics).toMatch(/mkt_search_queries_total\{mode="all-words"\} 1/)
-    expect(metrics).toMatch(/mkt_search_query_seconds_count 2/)
-    expect(metrics).toMatch(/mkt_search_documents\{kind="visible"\} 74/)
+    expect(metrics).toMatch(/mkt_search_queries_total\{mode="all-words",worker="[^"]+"\} 1/)
+    expect(metrics).toMatch(/mkt_search_query_seconds_count\{worker="[^"]+"\} 2/)
+    expect(metrics).toMatch(/mkt_search_documents\{kind="visible",worker="[^"]+"\} 74/)
+    expect(metrics).toMatch(/nodejs_eventloop_lag_p99_seconds\{worker="[^"]+"\}/)
     expect((await fetch(`${url}/healthz`)).status).toBe(200)
 
     indexer.child.kill('SIGTERM')
