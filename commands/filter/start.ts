@@ -62,7 +62,12 @@ Start several to share the partitions. Logs are JSON lines on stderr; /metrics a
           logger,
         }),
       async (running) => {
-        const server = await startMetricsServer({port: flags['metrics-port'], registry: running.metrics.registry, health: () => running.health()})
+        const server = await startMetricsServer({
+          port: flags['metrics-port'],
+          registry: running.metrics.registry,
+          health: () => running.health(),
+          target: {stateDir: this.connection().profile.stateDir, service: 'mkt-filter'},
+        })
         logger.info({metrics: `http://127.0.0.1:${server.port}/metrics`, healthz: `http://127.0.0.1:${server.port}/healthz`}, 'serving metrics')
         return server
       },

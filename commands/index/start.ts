@@ -58,6 +58,7 @@ Logs are JSON lines on stderr. Blocks until SIGINT/SIGTERM, then writes a final 
           health: () => running.health(),
           routes: {'/search': searchRoute(running)},
           portFlag: '--port',
+          target: {stateDir: profile.stateDir, service: 'mkt-indexer'},
         })
         const base = `http://127.0.0.1:${server.port}`
         logger.info({search: `${base}/search?q=`, metrics: `${base}/metrics`, healthz: `${base}/healthz`, snapshotFile}, 'serving')

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {infraUp, type UpResult} from '../../src/infra/index.js'
 import {BaseCommand} from '../../src/ui/base-command.js'
-import {stateDirFlag} from '../../src/ui/infra-flags.js'
+import {portOverrides, runtimePortFlags, stateDirFlag} from '../../src/ui/infra-flags.js'
 import {createProgress} from '../../src/ui/progress.js'
 import {upReport} from '../../src/ui/up-report.js'
 
@@ -16,7 +16,7 @@ Running it again on a running runtime changes nothing and says so; after \`infra
   static override examples = [
     {description: 'Start a single broker and the registry', command: '<%= config.bin %> <%= command.id %>'},
     {
-      description: 'The full stack: 3 brokers, the analytics cluster, MirrorMaker 2, Kafka Connect',
+      description: 'The full stack: 3 brokers, the analytics cluster, MirrorMaker 2, Kafka Connect, Prometheus, Alertmanager',
       command: '<%= config.bin %> <%= command.id %> --stack full',
     },
     {description: 'A 3-node cluster (replication 3, min.insync.replicas=2)', command: '<%= config.bin %> <%= command.id %> --brokers 3'},
@@ -39,38 +39,13 @@ Running it again on a running runtime changes nothing and says so; after \`infra
       description: 'Kafka nodes to run (default 1; 3 gives replication 3 and min.insync.replicas=2).',
       helpGroup: 'RUNTIME',
     })(),
-    'kafka-port': Flags.integer({
-      description: 'Client port of the first broker (default 9092, or what the runtime used before); broker i uses port+2i, its controller port+2i+1.',
-      min: 1024,
-      max: 65_000,
-      helpGroup: 'RUNTIME',
-    }),
-    'registry-port': Flags.integer({
-      description: 'HTTP port of the schema registry (default 8081, or what the runtime used before).',
-      min: 1024,
-      max: 65_535,
-      helpGroup: 'RUNTIME',
-    }),
     stack: Flags.option({
       options: ['core', 'full'] as const,
       description:
-        'core: the main cluster and the registry. full: also a one-node analytics cluster fed by MirrorMaker 2 (main.<topic>) and Kafka Connect with the file sink of the catalogue; 3 brokers unless --brokers says. Chosen when the runtime is created; a core runtime can grow to full.',
+        'core: the main cluster and the registry. full: also a one-node analytics cluster fed by MirrorMaker 2 (main.<topic>), Kafka Connect with the file sink of the catalogue, Prometheus and Alertmanager; 3 brokers unless --brokers says. Chosen when the runtime is created; a core runtime can grow to full.',
       helpGroup: 'RUNTIME',
     })(),
-    'analytics-port': Flags.integer({
-      description: 'Full stack: client port of the analytics cluster (default 9192; its controller +1).',
-      min: 1024,
-      max: 65_000,
-      helpGroup: 'RUNTIME',
-    }),
-    'connect-port': Flags.integer({description: "Full stack: Kafka Connect's REST port (default 8083).", min: 1024, max: 65_535, helpGroup: 'RUNTIME'}),
-    'mirror-port': Flags.integer({description: "Full stack: MirrorMaker 2's internal REST port (default 8084).", min: 1024, max: 65_535, helpGroup: 'RUNTIME'}),
-    'exporter-port': Flags.integer({
-      description: "First port of the JVMs' Prometheus exporters (default 7071): kafka-N on +N-1, analytics-1 +3, Connect +4, MirrorMaker 2 +5.",
-      min: 1024,
-      max: 65_000,
-      helpGroup: 'RUNTIME',
-    }),
+    ...runtimePortFlags,
     insecure: Flags.boolean({
       description:
         'Plaintext, no authentication, no ACLs (quick experiments only). The default is secure: TLS, SASL/SCRAM-SHA-512 and least-privilege ACLs. Chosen when the runtime is created.',
@@ -90,15 +65,10 @@ Running it again on a running runtime changes nothing and says so; after \`infra
         runtime: flags.runtime,
         stateDir: flags['state-dir'] ?? resolved.profile.stateDir,
         overrides: {
-          ...(flags['kafka-port'] ? {kafkaPort: flags['kafka-port']} : {}),
-          ...(flags['registry-port'] ? {registryPort: flags['registry-port']} : {}),
+          ...portOverrides(flags),
           ...(flags.brokers ? {brokers: Number(flags.brokers) as 1 | 3} : {}),
           ...(flags.insecure ? {security: 'plaintext' as const} : {}),
           ...(flags.stack ? {stack: flags.stack} : {}),
-          ...(flags['analytics-port'] ? {analyticsPort: flags['analytics-port']} : {}),
-          ...(flags['connect-port'] ? {connectPort: flags['connect-port']} : {}),
-          ...(flags['mirror-port'] ? {mirrorPort: flags['mirror-port']} : {}),
-          ...(flags['exporter-port'] ? {metricsPort: flags['exporter-port']} : {}),
         },
         profileName: resolved.profile.name,
         timeoutMs: flags.timeout * 1000,

@@ -23,7 +23,12 @@ Several recommenders share the requests in the consumer group mkt-recommender. L
       logger,
       (signal) => startRecommender(this.connection().profile, {logger, signal}),
       async (running) => {
-        const server = await startMetricsServer({port: this.flags['metrics-port'], registry: running.metrics.registry, health: () => running.health()})
+        const server = await startMetricsServer({
+          port: this.flags['metrics-port'],
+          registry: running.metrics.registry,
+          health: () => running.health(),
+          target: {stateDir: this.connection().profile.stateDir, service: 'mkt-recommender'},
+        })
         logger.info({metrics: `http://127.0.0.1:${server.port}/metrics`, healthz: `http://127.0.0.1:${server.port}/healthz`}, 'serving metrics')
         return server
       },

@@ -22,8 +22,8 @@ export interface BenchRuntime {
  */
 export async function benchRuntime(brokers: 1 | 3 = 1, stack: 'core' | 'full' = 'core'): Promise<BenchRuntime> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-bench-'))
-  // Brokers (client + controller each), the registry, for the full stack the analytics node (2), Connect and MirrorMaker, then the JVMs' exporters (6).
-  const span = 2 * brokers + 1 + 4 + 6 // … and the JVMs' exporters
+  // Brokers (client + controller each), the registry, for the full stack the analytics node (2), Connect and MirrorMaker, then the JVMs' exporters (6), Prometheus and Alertmanager.
+  const span = 2 * brokers + 1 + 4 + 6 + 2
   let base = 30_000 + 2 * Math.floor(Math.random() * 5000)
   const free = async (from: number) => {
     for (let p = from; p < from + span; p++) if (!(await portFree('127.0.0.1', p))) return false
@@ -40,7 +40,16 @@ export async function benchRuntime(brokers: 1 | 3 = 1, stack: 'core' | 'full' = 
       kafkaPort: base,
       registryPort,
       metricsPort: registryPort + 5,
-      ...(stack === 'full' ? {stack, analyticsPort: registryPort + 1, connectPort: registryPort + 3, mirrorPort: registryPort + 4} : {}),
+      ...(stack === 'full'
+        ? {
+            stack,
+            analyticsPort: registryPort + 1,
+            connectPort: registryPort + 3,
+            mirrorPort: registryPort + 4,
+            prometheusPort: registryPort + 11,
+            alertmanagerPort: registryPort + 12,
+          }
+        : {}),
     },
     configFile: path.join(root, 'config.yaml'),
     profileName: 'bench',

@@ -22,9 +22,13 @@ export interface RuntimeLayout {
   mirrorPort: number
   /** The JVMs' Prometheus exporters: broker i on metricsPort + i, analytics-1 on +3, Connect +4, MirrorMaker 2 +5. */
   metricsPort: number
+  /** Prometheus's web port (API and UI); full stack only. */
+  prometheusPort: number
+  /** Alertmanager's web port (API and UI); full stack only. */
+  alertmanagerPort: number
 }
 
-export type ServiceKind = 'kafka' | 'registry' | 'mirror' | 'connect'
+export type ServiceKind = 'kafka' | 'registry' | 'mirror' | 'connect' | 'prometheus' | 'alertmanager'
 /** Which Kafka cluster a broker belongs to: the platform's, or the analytics copy MirrorMaker 2 feeds. */
 export type ClusterName = 'main' | 'analytics'
 
@@ -52,6 +56,8 @@ export const DEFAULT_LAYOUT: Omit<RuntimeLayout, 'stateDir'> = {
   connectPort: 8083,
   mirrorPort: 8084,
   metricsPort: 7071,
+  prometheusPort: 9090,
+  alertmanagerPort: 9099,
 }
 
 export function brokerName(index: number): string {
@@ -121,7 +127,25 @@ export function buildServiceGraph(layout: RuntimeLayout): ServiceNode[] {
     portFlag: '--connect-port',
     dataDir: `${layout.stateDir}/connect`,
   }
-  return [...brokers, ...analytics, registry, mirror, connect]
+  // Monitoring starts first and stops last, so that it sees every other service come and go.
+  const alertmanager: ServiceNode = {
+    name: 'alertmanager',
+    kind: 'alertmanager',
+    ports: {http: layout.alertmanagerPort},
+    dependsOn: [],
+    portFlag: '--alertmanager-port',
+    dataDir: `${layout.stateDir}/alertmanager`,
+  }
+  const prometheus: ServiceNode = {
+    name: 'prometheus',
+    kind: 'prometheus',
+    ports: {http: layout.prometheusPort},
+    dependsOn: [alertmanager.name],
+    portFlag: '--prometheus-port',
+    dataDir: `${layout.stateDir}/prometheus`,
+  }
+  const monitored = (node: ServiceNode): ServiceNode => ({...node, dependsOn: [...node.dependsOn, prometheus.name]})
+  return [alertmanager, prometheus, ...[...brokers, ...analytics, registry, mirror, connect].map(monitored)]
 }
 
 /** Start order: every node after what it depends on. */
@@ -145,6 +169,14 @@ export function bootstrapServers(layout: RuntimeLayout, cluster: ClusterName = '
 
 export function connectUrl(layout: RuntimeLayout): string {
   return `http://${layout.host}:${layout.connectPort}`
+}
+
+export function prometheusUrl(layout: RuntimeLayout): string {
+  return `http://${layout.host}:${layout.prometheusPort}`
+}
+
+export function alertmanagerUrl(layout: RuntimeLayout): string {
+  return `http://${layout.host}:${layout.alertmanagerPort}`
 }
 
 export function registryUrl(layout: RuntimeLayout): string {

@@ -20,6 +20,7 @@ import {registryHealthUrl, registryLaunch} from './registry-node.js'
 import {withJmxAgent} from './jmx-agent.js'
 import {mirrorLaunch, writeMirrorConfig} from './mirror-node.js'
 import {connectLaunch, writeConnectConfig} from './connect-node.js'
+import {alertmanagerLaunch, monitoringBinary, prometheusLaunch, writeAlertmanagerConfig, writePrometheusFiles} from './monitoring-node.js'
 import {readRuntimeState, writeRuntimeState, type RuntimeState} from './state.js'
 
 /** Progress of long work; the CLI renders it, tests ignore it. */
@@ -68,6 +69,22 @@ export interface StartResult {
   thawed: string[]
 }
 
+/** Two services of one runtime on one port: the second would die at start with a bind error far from the flag that caused it. */
+function assertDistinctPorts(layout: RuntimeLayout): void {
+  const owners = new Map<number, string>()
+  for (const node of buildServiceGraph(layout))
+    for (const [name, port] of Object.entries(node.ports)) {
+      const owner = owners.get(port)
+      if (owner)
+        throw new MktError(
+          `Port ${port} would serve both ${owner} and ${node.name} (${name}).`,
+          `Move one of them: ${node.portFlag} sets ${node.name}'s ports (brokers take two ports each, the exporters six from --exporter-port).`,
+          'usage',
+        )
+      owners.set(port, `${node.name} (${name})`)
+    }
+}
+
 /** Saved layout + explicit overrides; refuses changes a running or existing runtime cannot take. */
 export function planLayout(stateDir: string, saved: RuntimeLayout | undefined, overrides: LayoutOverrides, running: boolean): RuntimeLayout {
   // A new full stack is production-like: three brokers unless asked otherwise.
@@ -79,6 +96,7 @@ export function planLayout(stateDir: string, saved: RuntimeLayout | undefined, o
       'Leave out --insecure, or use --stack core for a plaintext runtime.',
       'usage',
     )
+  assertDistinctPorts(layout)
   if (!saved) return layout
   if (saved.stack === 'full' && layout.stack === 'core')
     throw new MktError(
@@ -101,9 +119,9 @@ export function planLayout(stateDir: string, saved: RuntimeLayout | undefined, o
       'usage',
     )
   }
-  const moved = (['kafkaPort', 'registryPort', 'host', 'analyticsPort', 'connectPort', 'mirrorPort', 'metricsPort'] as const).filter(
-    (k) => layout[k] !== saved[k],
-  )
+  const moved = (
+    ['kafkaPort', 'registryPort', 'host', 'analyticsPort', 'connectPort', 'mirrorPort', 'metricsPort', 'prometheusPort', 'alertmanagerPort'] as const
+  ).filter((k) => layout[k] !== saved[k])
   if (running && moved.length > 0) {
     throw new MktError(
       `The runtime in ${stateDir} is running on ${saved.host}:${saved.kafkaPort} (registry ${saved.registryPort}); it cannot move while running.`,
@@ -143,8 +161,9 @@ const CONNECT_PLUGINS: Array<{folder: string; artifact: ArtifactName}> = [
   {folder: 'connect-json-transform', artifact: 'connectJsonTransform'},
 ]
 
-/** Every artifact a node of this kind needs: its runtime, and Connect's plugins. */
+/** Every artifact a node of this kind needs: its runtime, and Connect's plugins (Prometheus and Alertmanager are system packages). */
 export function nodeArtifacts(kind: ServiceKind): ArtifactName[] {
+  if (isMonitoring(kind)) return []
   if (kind === 'registry') return [nodeArtifact(kind)]
   return kind === 'connect' ? ['kafka', 'jmxExporter', ...CONNECT_PLUGINS.map((p) => p.artifact)] : [nodeArtifact(kind), 'jmxExporter']
 }
@@ -156,6 +175,13 @@ export function nodeArtifacts(kind: ServiceKind): ArtifactName[] {
  */
 export async function launchNode(context: NodeContext, node: ServiceNode): Promise<ProcessRecord> {
   const {layout} = context.state
+  if (node.kind === 'prometheus')
+    return startProcess(
+      node.dataDir,
+      prometheusLaunch(monitoringBinary('prometheus'), layout, node, writePrometheusFiles(layout, node, buildServiceGraph(layout))),
+    )
+  if (node.kind === 'alertmanager')
+    return startProcess(node.dataDir, alertmanagerLaunch(monitoringBinary('alertmanager'), layout, node, writeAlertmanagerConfig(node)))
   const exported = (launch: LaunchSpec): LaunchSpec => withJmxAgent(launch, requireArtifact(context, 'jmxExporter', node), node, layout.host)
   const dir = artifactDirFor(context, node)
   if (node.kind === 'kafka') {
@@ -185,12 +211,19 @@ const SERVICE_LABELS: Record<ServiceKind, string> = {
   registry: 'Starting Apicurio Registry',
   mirror: 'Starting MirrorMaker 2 (main → analytics)',
   connect: 'Starting Kafka Connect (distributed)',
+  prometheus: 'Starting Prometheus',
+  alertmanager: 'Starting Alertmanager',
+}
+
+function isMonitoring(kind: ServiceKind): kind is 'prometheus' | 'alertmanager' {
+  return kind === 'prometheus' || kind === 'alertmanager'
 }
 
 /** Waits until a service that is not a broker answers. */
 function waitForService(layout: RuntimeLayout, node: ServiceNode, timeoutMs: number): Promise<void> {
   if (node.kind === 'registry') return waitForRegistry(layout, node, timeoutMs)
   if (node.kind === 'connect') return waitForHttp(node, `${connectUrl(layout)}/connectors`, timeoutMs)
+  if (isMonitoring(node.kind)) return waitForHttp(node, `http://${layout.host}:${node.ports.http}/-/ready`, timeoutMs)
   if (node.kind === 'mirror') {
     const since = Date.parse(processState(node.dataDir, node.name).record?.startedAt ?? new Date().toISOString())
     return waitForHeartbeat(node, profileForLayout(layout, 'local', ADMIN_PRINCIPAL, 'analytics'), since, timeoutMs)
@@ -258,6 +291,8 @@ export async function startLocalRuntime(options: StartOptions): Promise<StartRes
     (j) => `Java ${j.version}`,
   )
   checkDiskSpace(layout.stateDir, MIN_FREE_BYTES)
+  // A missing Prometheus or Alertmanager is refused before anything starts, not half-way.
+  for (const node of down) if (isMonitoring(node.kind)) monitoringBinary(node.kind)
   // A service killed a moment ago may still hold its ports for a little while.
   await waitForPortsFree(
     layout.host,

@@ -37,9 +37,11 @@ export function readRecord(dataDir: string): ProcessRecord | undefined {
 
 /**
  * Alive and really ours: a pid can be reused after a crash, so the command
- * line must still carry the -Dmkt.service marker we started it with.
+ * line must still carry the -Dmkt.service marker we started a JVM with, or
+ * (Prometheus, Alertmanager: no such flag) be exactly the command we
+ * recorded, whose paths name this state dir.
  */
-export function isOurs(pid: number, serviceName: string): boolean {
+export function isOurs(pid: number, serviceName: string, command?: string[]): boolean {
   try {
     process.kill(pid, 0)
   } catch {
@@ -47,7 +49,7 @@ export function isOurs(pid: number, serviceName: string): boolean {
   }
   try {
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-    return cmdline.includes(`-Dmkt.service=${serviceName}\0`)
+    return cmdline.includes(`-Dmkt.service=${serviceName}\0`) || (command !== undefined && cmdline === `${command.join('\0')}\0`)
   } catch {
     return true // no /proc (macOS): trust kill(0)
   }
@@ -84,7 +86,7 @@ export function kernelState(pid: number): string | undefined {
 export function processState(dataDir: string, serviceName: string): {state: ProcessState; record?: ProcessRecord} {
   const record = readRecord(dataDir)
   if (!record) return {state: 'stopped'}
-  if (!isOurs(record.pid, serviceName)) return {state: 'crashed', record}
+  if (!isOurs(record.pid, serviceName, record.command)) return {state: 'crashed', record}
   return {state: kernelState(record.pid) === 'T' ? 'frozen' : 'running', record}
 }
 
@@ -122,7 +124,7 @@ export function startProcess(dataDir: string, launch: LaunchSpec): ProcessRecord
 /** SIGTERM, wait up to timeoutMs for a graceful exit, then SIGKILL. A frozen process is thawed first so that it can exit. */
 export async function stopProcess(dataDir: string, serviceName: string, timeoutMs: number): Promise<'stopped' | 'killed' | 'not-running'> {
   const record = readRecord(dataDir)
-  if (!record || !isOurs(record.pid, serviceName)) {
+  if (!record || !isOurs(record.pid, serviceName, record.command)) {
     fs.rmSync(pidFile(dataDir), {force: true})
     return 'not-running'
   }
@@ -135,14 +137,14 @@ export async function stopProcess(dataDir: string, serviceName: string, timeoutM
   signal('SIGTERM')
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (!isOurs(record.pid, serviceName)) {
+    if (!isOurs(record.pid, serviceName, record.command)) {
       fs.rmSync(pidFile(dataDir), {force: true})
       return 'stopped'
     }
     await sleep(200)
   }
   signal('SIGKILL')
-  while (isOurs(record.pid, serviceName)) await sleep(100)
+  while (isOurs(record.pid, serviceName, record.command)) await sleep(100)
   fs.rmSync(pidFile(dataDir), {force: true})
   return 'killed'
 }

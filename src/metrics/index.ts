@@ -1,2 +1,4 @@
 export * from './server.js'
 export * from './registry.js'
+export * from './targets.js'
+export * from './tls-expiry.js'

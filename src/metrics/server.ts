@@ -4,6 +4,7 @@ import type {AddressInfo} from 'node:net'
 import type {Registry} from 'prom-client'
 
 import {MktError} from '../errors.js'
+import {registerWorkerTarget, type WorkerTarget} from './targets.js'
 
 export interface Health {
   ok: boolean
@@ -28,6 +29,8 @@ export async function startMetricsServer(options: {
   health: () => Health
   routes?: Record<string, Route>
   portFlag?: string
+  /** Registers the server with the local runtime's Prometheus while it runs. */
+  target?: WorkerTarget
 }): Promise<MetricsServer> {
   const server = http.createServer((request, response) => {
     const url = request.url?.split('?')[0]
@@ -75,8 +78,13 @@ export async function startMetricsServer(options: {
     )
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve())
   })
+  const {address, port} = server.address() as AddressInfo
+  const unregister = options.target ? registerWorkerTarget(options.target, address, port) : () => {}
   return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    port,
+    close: () => {
+      unregister()
+      return new Promise<void>((resolve) => server.close(() => resolve()))
+    },
   }
 }

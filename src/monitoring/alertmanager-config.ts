@@ -20,8 +20,10 @@ const SMTP_NEEDS = ['MKT_SMTP_FROM', 'MKT_ALERT_EMAIL_TO'] as const
  * MKT_SMTP_SMARTHOST there is no e-mail: the SMTP settings and the e-mail
  * receiver are left out rather than rendered empty, which Alertmanager
  * would refuse. Half an SMTP setup is an error naming what is missing.
+ * Without any webhook URL the receivers keep no webhook: alerts are only
+ * listed (Alertmanager's UI and API, `mkt alerts`), never POSTed nowhere.
  */
-export function renderAlertmanagerConfig(template: string, env: AlertmanagerEnv, defaults: {webhookUrl: string}): string {
+export function renderAlertmanagerConfig(template: string, env: AlertmanagerEnv, defaults: {webhookUrl?: string} = {}): string {
   const smtp = Boolean(env.MKT_SMTP_SMARTHOST)
   if (smtp) {
     const missing = SMTP_NEEDS.filter((name) => !env[name])
@@ -32,11 +34,13 @@ export function renderAlertmanagerConfig(template: string, env: AlertmanagerEnv,
         'usage',
       )
   }
-  const values: Record<string, string | undefined> = {...(smtp ? env : {}), MKT_ALERT_WEBHOOK_URL: env.MKT_ALERT_WEBHOOK_URL || defaults.webhookUrl}
+  const webhookUrl = env.MKT_ALERT_WEBHOOK_URL || defaults.webhookUrl
+  const values: Record<string, string | undefined> = {...(smtp ? env : {}), MKT_ALERT_WEBHOOK_URL: webhookUrl}
   const config = YAML.parse(template.replaceAll(/\$\{(\w+)\}/g, (_, name: string) => values[name] ?? '')) as {
     global?: Record<string, unknown>
     receivers?: Array<Record<string, unknown>>
   }
+  if (!webhookUrl) for (const receiver of config.receivers ?? []) delete receiver.webhook_configs
   if (!smtp) {
     for (const key of Object.keys(config.global ?? {})) if (key.startsWith('smtp_')) delete config.global![key]
     for (const receiver of config.receivers ?? []) delete receiver.email_configs

@@ -1,5 +1,6 @@
 import chalk from 'chalk'
 
+import {alertmanagerUrl, prometheusUrl} from '../infra/graph.js'
 import type {UpResult} from '../infra/runtime.js'
 
 /** What `mkt infra up` tells a person: what runs, what was applied, how to connect. */
@@ -12,7 +13,7 @@ export function upReport(result: UpResult): string[] {
   else
     lines.push(
       chalk.green(
-        `Runtime up: ${layout.brokers} broker(s), registry on port ${layout.registryPort}${layout.stack === 'full' ? `, analytics cluster on ${layout.analyticsPort}, MirrorMaker 2, Kafka Connect on ${layout.connectPort}` : ''}.`,
+        `Runtime up: ${layout.brokers} broker(s), registry on port ${layout.registryPort}${layout.stack === 'full' ? `, analytics cluster on ${layout.analyticsPort}, MirrorMaker 2, Kafka Connect on ${layout.connectPort}, Prometheus, Alertmanager` : ''}.`,
       ),
     )
   for (const line of result.topics?.applied ?? []) lines.push(`  topics: ${line}`)
@@ -23,6 +24,10 @@ export function upReport(result: UpResult): string[] {
     lines.push(`Secure: TLS (CA ${layout.stateDir}/certs/ca.pem), SASL/SCRAM-SHA-512, ACLs from compose/acls.yaml.`)
     lines.push(`Profiles: ${result.profiles.join(', ')}; each command runs as its own principal (\`mkt filter start\` as ${result.profileName}:filter).`)
   } else lines.push(chalk.yellow('Insecure: plaintext, no authentication, no ACLs (--insecure).'))
+  if (layout.stack === 'full')
+    lines.push(
+      `Monitoring: Prometheus ${prometheusUrl(layout)}, Alertmanager ${alertmanagerUrl(layout)}; \`mkt top\` shows the platform live, \`mkt alerts\` what fires.`,
+    )
   lines.push(
     `Profile "${result.profileName}" → brokers ${layout.host}:${layout.kafkaPort}${layout.brokers > 1 ? ` (+${layout.brokers - 1})` : ''}. Try \`mkt status\` or \`mkt topics list\`.`,
   )

@@ -25,8 +25,8 @@ export async function provideRuntime(project: TestProject, options: {brokers: 1 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `mkt-${options.name}-`))
   const stateDir = path.join(root, 'state')
   const configFile = path.join(root, 'config.yaml')
-  // Brokers (client + controller each), the registry, for the full stack the analytics node (2), Connect and MirrorMaker, then the JVMs' exporters (6).
-  const base = await freePortBase(2 * options.brokers + 11)
+  // Brokers (client + controller each), the registry, for the full stack the analytics node (2), Connect and MirrorMaker, then the JVMs' exporters (6), Prometheus and Alertmanager.
+  const base = await freePortBase(2 * options.brokers + 13)
   const registryPort = base + 2 * options.brokers
   const started = Date.now()
   const result = await infraUp({
@@ -38,14 +38,21 @@ export async function provideRuntime(project: TestProject, options: {brokers: 1 
       registryPort,
       metricsPort: registryPort + 5,
       ...(options.stack === 'full'
-        ? {stack: 'full' as const, analyticsPort: registryPort + 1, connectPort: registryPort + 3, mirrorPort: registryPort + 4}
+        ? {
+            stack: 'full' as const,
+            analyticsPort: registryPort + 1,
+            connectPort: registryPort + 3,
+            mirrorPort: registryPort + 4,
+            prometheusPort: registryPort + 11,
+            alertmanagerPort: registryPort + 12,
+          }
         : {}),
     },
     configFile,
     profileName: options.name,
   })
   process.stderr.write(
-    `${options.name} runtime (${options.brokers} broker(s)${options.stack === 'full' ? ', full stack' : ''}) up in ${((Date.now() - started) / 1000).toFixed(1)}s on ports ${base}-${base + 2 * options.brokers + 10} (${stateDir})\n`,
+    `${options.name} runtime (${options.brokers} broker(s)${options.stack === 'full' ? ', full stack' : ''}) up in ${((Date.now() - started) / 1000).toFixed(1)}s on ports ${base}-${base + 2 * options.brokers + 12} (${stateDir})\n`,
   )
   project.provide('profile', profileForLayout(result.state.layout, options.name))
   project.provide('configFile', configFile)

@@ -61,6 +61,14 @@ describe('service graph and node configs', () => {
     expect(() => planLayout('/s', saved, {kafkaPort: 29092}, true)).toThrow(/cannot move while running/)
     expect(() => planLayout('/s', saved, {brokers: 3}, false)).toThrow(/created with 1 broker/)
   })
+
+  it('refuses a layout that puts two services on one port, naming both and the flag', () => {
+    expect(() => planLayout('/s', undefined, {stack: 'full', kafkaPort: 19092, alertmanagerPort: 19093}, false)).toThrow(
+      /^Port 19093 would serve both alertmanager \(http\) and kafka-1 \(controller\)\.$/,
+    )
+    expect(() => planLayout('/s', undefined, {registryPort: 7071}, false)).toThrow(/Port 7071 would serve both kafka-1 \(metrics\) and registry \(http\)/)
+    expect(planLayout('/s', undefined, {stack: 'full'}, false).prometheusPort).toBe(9090)
+  })
 })
 
 describe('secure node config', () => {
