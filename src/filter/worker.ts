@@ -7,6 +7,7 @@ import type {Profile} from '../config/schema.js'
 import {isMktError} from '../errors.js'
 import {openGroupConsumer, type GroupConsumer} from '../kafka/group.js'
 import {groupLagGauge} from '../metrics/registry.js'
+import {certificateExpiryGauge} from '../metrics/tls-expiry.js'
 import type {Message} from '../kafka/rdkafka.js'
 import {unlessStopped, workerLifecycle} from '../lifecycle.js'
 import type {Logger} from '../log-structured.js'
@@ -90,6 +91,7 @@ export async function startFilter(profile: Profile, options: FilterOptions): Pro
   const log = options.logger.child({worker: workerId, group: groupId, eos})
   const metrics = filterMetrics({worker: workerId, mode: eos ? 'eos' : 'at-least-once'})
   groupLagGauge(metrics.registry, profile, groupId, topics.input)
+  certificateExpiryGauge(metrics.registry, profile)
   const stats: FilterStats = {cardsIn: 0, passed: 0, banned: 0, dlq: 0, committed: 0, aborted: 0}
   const signal = options.signal
   let lastError: string | undefined

@@ -8,6 +8,7 @@ import {consumeTopic} from '../consume/consume.js'
 import {explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
 import {openGroupConsumer, type GroupConsumer} from '../kafka/group.js'
 import {groupLagGauge} from '../metrics/registry.js'
+import {certificateExpiryGauge} from '../metrics/tls-expiry.js'
 import {KafkaProducer} from '../kafka/producer.js'
 import {unlessStopped, workerLifecycle} from '../lifecycle.js'
 import type {Logger} from '../log-structured.js'
@@ -57,6 +58,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   const groupId = options.groupId ?? RECOMMENDER_GROUP
   const requestsTopic = options.requestsTopic ?? REQUESTS_TOPIC
   groupLagGauge(metrics.registry, profile, groupId, requestsTopic)
+  certificateExpiryGauge(metrics.registry, profile)
   const resultsTopic = options.resultsTopic ?? RESULTS_TOPIC
   const maxAge = options.maxRequestAgeMs ?? 60_000
   const stopAll = new AbortController()

@@ -7,6 +7,7 @@ import type {Logger} from '../log-structured.js'
 import {CatalogIndex, type SearchOutcome} from './catalog-index.js'
 import {openSearchEvents, searchEvent} from './events.js'
 import {CATALOG_TOPIC, feedCatalog, offsetsFromJSON, offsetsStillValid, offsetsToJSON, type Offsets} from './feed.js'
+import {certificateExpiryGauge} from '../metrics/tls-expiry.js'
 import {searchMetrics, type SearchMetrics} from './metrics.js'
 import {parseSearchQuery, type SearchQuery, type SearchRequest} from './query.js'
 import {defaultSnapshotFile, loadSnapshot, saveSnapshot, SNAPSHOT_VERSION} from './snapshot.js'
@@ -59,6 +60,7 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
   const topic = options.topic ?? CATALOG_TOPIC
   const file = options.snapshotFile ?? defaultSnapshotFile(profile)
   const metrics = searchMetrics({worker: `${os.hostname()}-${process.pid}`})
+  certificateExpiryGauge(metrics.registry, profile)
   const stopAll = new AbortController()
   let lastError: string | undefined
   let lastSnapshot: string | undefined

@@ -51,6 +51,10 @@ describe('the shipped Prometheus and Alertmanager configuration', () => {
     expect(webhookOnly).not.toMatch(/smtp|email/)
     expect(webhookOnly).toContain('url: http://127.0.0.1:9099/alerts')
 
+    const listOnly = renderAlertmanagerConfig(template, {})
+    expect(check(listOnly), 'no webhook URL: receivers without one, still valid').toMatch(/SUCCESS[\s\S]*2 receivers/)
+    expect(listOnly).not.toMatch(/webhook_configs|url:/)
+
     const withMail = renderAlertmanagerConfig(
       template,
       {
