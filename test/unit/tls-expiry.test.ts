@@ -13,6 +13,14 @@ import {certPaths, describeCertificates, ensureCertificates} from '../../src/sec
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-tls-expiry-'))
 let server: tls.Server
 let profile: Profile
+const plain: Profile = {
+  name: 't',
+  brokers: ['127.0.0.1:9092'],
+  schemaRegistry: {url: 'http://127.0.0.1:8081'},
+  stateDir,
+  clientId: 'mkt',
+  searchUrl: 'http://127.0.0.1:9410',
+}
 
 beforeAll(async () => {
   await ensureCertificates({stateDir, nodes: [{name: 'kafka-1', hosts: ['kafka-1']}], clients: []})
@@ -21,7 +29,7 @@ beforeAll(async () => {
   server = tls.createServer({key: keystore, cert: keystore}, (socket) => socket.end())
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const {port} = server.address() as {port: number}
-  profile = {name: 't', brokers: [`127.0.0.1:${port}`, '127.0.0.1:1'], tls: {enabled: true, ca: paths.ca, rejectUnauthorized: true}}
+  profile = {...plain, brokers: [`127.0.0.1:${port}`, '127.0.0.1:1'], tls: {enabled: true, ca: paths.ca, rejectUnauthorized: true}}
 })
 
 afterAll(() => {
@@ -47,6 +55,6 @@ describe('certificate expiry for CertificateExpiringSoon', () => {
     certificateExpiryGauge(registry, profile)
     const text = await registry.metrics()
     expect(text).toMatch(/mkt_tls_certificate_expiry_timestamp_seconds\{subject="[^"]*CN=kafka-1[^"]*",source="broker 127\.0\.0\.1:\d+"\} \d+/)
-    expect(certificateExpiryGauge(new Registry(), {name: 'p', brokers: ['127.0.0.1:9092']})).toBeUndefined()
+    expect(certificateExpiryGauge(new Registry(), plain)).toBeUndefined()
   })
 })
