@@ -8,7 +8,7 @@ import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import type {ServicePrincipal} from '../security/principals.js'
 import {consumeTopic, endOffsets} from '../consume/consume.js'
-import {connectUrl} from '../infra/graph.js'
+import {alertmanagerUrl, connectUrl, prometheusUrl} from '../infra/graph.js'
 import {infraUp, type UpOptions} from '../infra/runtime.js'
 import {profileForLayout, type ProgressListener} from '../infra/local-runtime.js'
 import {EVENTS_TOPIC, FILTER_GROUP, startFilter} from '../filter/worker.js'
@@ -22,7 +22,7 @@ import {askForRecommendations, startRecommender} from '../recommend/index.js'
 import {loadMirrorFlow} from '../mirror/index.js'
 import {startIndexer, type SearchRequest} from '../search/index.js'
 import {openCardFile, SHOP_TOPIC, sendCards, type SendStats} from '../shop/index.js'
-import {brokerKillStep, dataMovementStep, type FullStackContext} from './full-stack.js'
+import {brokerKillStep, dataMovementStep, monitoringStep, type FullStackContext} from './full-stack.js'
 
 /** What one demo step shows the user: a heading, lines of text and tables. */
 export interface DemoSection {
@@ -299,7 +299,7 @@ const FULL_STACK_STEPS: DemoStep[] = [brokerKillStep, dataMovementStep]
 function stepsFor(stack: 'core' | 'full'): DemoStep[] {
   if (stack === 'core') return DEMO_STEPS
   const at = DEMO_STEPS.indexOf(analyticsStep)
-  return [...DEMO_STEPS.slice(0, at), ...FULL_STACK_STEPS, ...DEMO_STEPS.slice(at)]
+  return [...DEMO_STEPS.slice(0, at), ...FULL_STACK_STEPS, ...DEMO_STEPS.slice(at), monitoringStep]
 }
 
 export interface DemoOptions {
@@ -317,7 +317,7 @@ export async function runDemo(options: DemoOptions): Promise<{profile: Profile; 
       `Kafka ${profile.brokers.join(', ')} (${up.state.layout.brokers} broker(s), KRaft), schema registry ${profile.schemaRegistry.url}`,
       ...(up.state.layout.stack === 'full'
         ? [
-            `Full stack: analytics cluster ${profileForLayout(up.state.layout, 'x', 'admin', 'analytics').brokers.join(', ')}, MirrorMaker 2, Kafka Connect ${connectUrl(up.state.layout)}`,
+            `Full stack: analytics cluster ${profileForLayout(up.state.layout, 'x', 'admin', 'analytics').brokers.join(', ')}, MirrorMaker 2, Kafka Connect ${connectUrl(up.state.layout)}, Prometheus ${prometheusUrl(up.state.layout)}, Alertmanager ${alertmanagerUrl(up.state.layout)}`,
           ]
         : []),
       `Profile "${up.profileName}" written; state in ${up.state.layout.stateDir}`,
@@ -338,6 +338,8 @@ export async function runDemo(options: DemoOptions): Promise<{profile: Profile; 
             stateDir: layout.stateDir,
             brokers: layout.brokers,
             connectUrl: connectUrl(layout),
+            prometheusUrl: prometheusUrl(layout),
+            alertmanagerUrl: alertmanagerUrl(layout),
           },
         }
       : {}),

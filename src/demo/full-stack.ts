@@ -9,6 +9,8 @@ import {restartService, signalService} from '../infra/drills.js'
 import {waitForGroup} from '../kafka/lag.js'
 import {workerLogger} from '../log-structured.js'
 import {loadMirrorFlow, mirrorStatus, sendCanary} from '../mirror/index.js'
+import {firingAlerts} from '../monitoring/alerts.js'
+import {instantQuery} from '../monitoring/prometheus-api.js'
 import {fromValues, generateCards, paced, SHOP_TOPIC, sendCards} from '../shop/index.js'
 import type {ServicePrincipal} from '../security/principals.js'
 import {TOPICS} from '../topics/names.js'
@@ -22,6 +24,8 @@ export interface FullStackContext {
   stateDir: string
   brokers: number
   connectUrl: string
+  prometheusUrl: string
+  alertmanagerUrl: string
 }
 
 const KILLED = 'kafka-2'
@@ -197,5 +201,30 @@ export const dataMovementStep: DemoStep = {
       table: {head: ['topic', 'on analytics as', 'end offset', 'lag'], rows: rows.map((r) => [r.topic, r.remote, r.targetEnd, r.lag])},
     })
     return {canaryMs: canary.latencyMs, topics: rows.length, connectors: connectors.map((c) => ({name: c.name, state: c.state}))}
+  },
+}
+
+/** Step: where to watch all of it — Prometheus's targets, what fires, and the live views. */
+export const monitoringStep: DemoStep = {
+  id: 'monitoring',
+  title: 'Prometheus scrapes every service; Alertmanager routes what fires',
+  async run(ctx) {
+    const {prometheusUrl, alertmanagerUrl} = fullStack(ctx)
+    ctx.onProgress({type: 'start', id: 'monitoring', label: 'Asking Prometheus and Alertmanager'})
+    const targets = await instantQuery(prometheusUrl, 'up')
+    const up = targets.filter((t) => t.value === 1).map((t) => t.labels.service ?? t.labels.instance ?? '?')
+    const down = targets.filter((t) => t.value !== 1).map((t) => t.labels.service ?? t.labels.instance ?? '?')
+    const alerts = await firingAlerts({alertmanagerUrl, prometheusUrl})
+    ctx.onProgress({type: 'done', id: 'monitoring', detail: `${up.length} of ${targets.length} targets up`})
+    ctx.show({
+      title: `Prometheus scrapes ${up.length} of ${targets.length} targets; ${alerts.alerts.length} alert(s) firing`,
+      lines: [
+        `up: ${up.sort().join(', ')}${down.length > 0 ? `; down: ${down.sort().join(', ')}` : ''}`,
+        ...alerts.alerts.slice(0, 5).map((a) => `firing: ${a.name} (${a.severity ?? 'no severity'}) ${a.summary ?? ''}`.trimEnd()),
+        `Watch it live: \`mkt top\` (tab switches views, q quits); \`mkt alerts\` lists what fires.`,
+        `Prometheus: ${prometheusUrl}/targets and ${prometheusUrl}/alerts; Alertmanager: ${alertmanagerUrl}`,
+      ],
+    })
+    return {targets: targets.length, up, down, firing: alerts.alerts.map((a) => a.name)}
   },
 }

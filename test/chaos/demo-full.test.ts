@@ -19,6 +19,7 @@ describe('mkt demo --stack full', () => {
           dataMovement: {canaryMs: number; topics: number; connectors: Array<{name: string; state: string}>}
           analytics: {summary: {products: number}}
           recommend: {items: string[]}
+          monitoring: {up: string[]; firing: string[]}
         }
       }>()
       expect(demo.sections[0]!.title).toBe('The local runtime was already running')
@@ -31,6 +32,10 @@ describe('mkt demo --stack full', () => {
       expect(analytics.lines[0]).toMatch(/^Read from the analytics cluster/)
       expect(demo.steps.analytics.summary.products).toBeGreaterThanOrEqual(20_000)
       expect(demo.steps.recommend.items).toHaveLength(5)
+      // It ends where to watch the platform: every service of the stack scraped, and the live views.
+      const services = ['alertmanager', 'prometheus', 'kafka-1', 'kafka-2', 'kafka-3', 'analytics-1', 'connect', 'mirror']
+      expect(demo.steps.monitoring.up).toEqual(expect.arrayContaining(services))
+      expect(demo.sections.at(-1)!.lines.join('\n')).toMatch(/`mkt top`[\s\S]*Prometheus: http:\/\/127\.0\.0\.1:\d+\/targets[\s\S]*Alertmanager: http/)
     },
   )
 })
