@@ -1,1 +1,2 @@
 export * from './alertmanager-config.js'
+export * from './dashboards.js'
