@@ -636,22 +636,4 @@ describe('the Grafana provisioning files', () => {
     expect(providers.providers).toHaveLength(1)
     expect(providers.providers[0]).toMatchObject({type: 'file', options: {path: '/var/lib/grafana/dashboards'}})
   })
-
-  const composeFile = path.join(root, 'compose/docker-compose.yml')
-  it.skipIf(!fs.existsSync(composeFile))('are mounted where Grafana reads them by compose/docker-compose.yml', () => {
-    const compose = YAML.parse(fs.readFileSync(composeFile, 'utf8')) as {services: Record<string, {volumes?: Array<string | {source: string; target: string}>}>}
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['grafana', 'prometheus']))
-    const mounts = (compose.services['grafana']!.volumes ?? []).map((v) => {
-      const [source, target] = typeof v === 'string' ? v.split(':') : [v.source, v.target]
-      return {source: path.resolve(path.dirname(composeFile), source!), target: target!}
-    })
-    /** Where a file of the repository appears inside the Grafana container. */
-    const inContainer = (file: string) => {
-      const mount = mounts.find((m) => file === m.source || file.startsWith(m.source + path.sep))
-      return mount && path.posix.join(mount.target, path.relative(mount.source, file).split(path.sep).join('/'))
-    }
-    expect(inContainer(path.join(provisioning, 'datasources/prometheus.yml'))).toBe('/etc/grafana/provisioning/datasources/prometheus.yml')
-    expect(inContainer(path.join(provisioning, 'dashboards/mkt.yml'))).toBe('/etc/grafana/provisioning/dashboards/mkt.yml')
-    expect(inContainer(path.join(dashboardsDir, 'pipeline.json'))).toBe('/var/lib/grafana/dashboards/pipeline.json')
-  })
 })
