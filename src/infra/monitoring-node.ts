@@ -24,9 +24,9 @@ function onPath(name: string, env = process.env): string | undefined {
 }
 
 /** The absolute path of Prometheus's or Alertmanager's binary, or a clear error with the install command. */
-export function monitoringBinary(kind: 'prometheus' | 'alertmanager'): string {
+export function monitoringBinary(kind: 'prometheus' | 'alertmanager', env = process.env): string {
   for (const name of BINARIES[kind]) {
-    const found = onPath(name)
+    const found = onPath(name, env)
     if (found) return found
   }
   throw new MktError(

@@ -1,4 +1,5 @@
 import {MktError} from '../errors.js'
+import {getApi} from './http.js'
 
 /** An alert as Alertmanager holds it (GET /api/v2/alerts, the "gettableAlert" of its OpenAPI spec). */
 export interface AlertmanagerAlert {
@@ -26,17 +27,13 @@ export const ALERTMANAGER_HINT =
 /** The alerts Alertmanager holds: the firing ones that notify, and with includeSuppressed the silenced and inhibited ones too. */
 export async function alertmanagerAlerts(baseUrl: string, options: AlertmanagerOptions = {}): Promise<AlertmanagerAlert[]> {
   const all = String(Boolean(options.includeSuppressed))
-  const url = `${baseUrl.replace(/\/$/, '')}/api/v2/alerts?active=true&unprocessed=true&silenced=${all}&inhibited=${all}`
-  let response: Response
-  let text: string
-  try {
-    response = await fetch(url, {headers: {Accept: 'application/json'}, signal: AbortSignal.timeout(options.timeoutMs ?? 5000)})
-    text = await response.text()
-  } catch (error) {
-    const e = error as Error & {cause?: unknown}
-    const why = e.name === 'TimeoutError' ? 'no answer in time' : e.cause instanceof Error ? e.cause.message : e.message
-    throw new MktError(`Alertmanager does not answer at ${baseUrl} (${why}).`, ALERTMANAGER_HINT, 'unreachable', {cause: error})
-  }
+  const {response, text} = await getApi(
+    'Alertmanager',
+    baseUrl,
+    `/api/v2/alerts?active=true&unprocessed=true&silenced=${all}&inhibited=${all}`,
+    ALERTMANAGER_HINT,
+    options.timeoutMs,
+  )
   let alerts: unknown
   try {
     alerts = JSON.parse(text)

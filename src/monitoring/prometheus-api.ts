@@ -1,4 +1,5 @@
 import {MktError} from '../errors.js'
+import {getApi} from './http.js'
 
 /** One series of an instant vector: its labels and its value (null for NaN and ±Inf, which JSON cannot carry). */
 export interface Sample {
@@ -30,23 +31,9 @@ interface ApiEnvelope<T> {
 /** How to bring up a Prometheus, for every "does not answer" error. */
 export const PROMETHEUS_HINT = 'Start the full stack with `mkt infra up --stack full`, or point --prometheus-url (MKT_PROMETHEUS_URL) at a running Prometheus.'
 
-function causeOf(error: unknown): string {
-  const e = error as Error & {cause?: unknown}
-  if (e.name === 'TimeoutError') return 'no answer in time'
-  return e.cause instanceof Error ? e.cause.message : e.message
-}
-
 /** GET a Prometheus API path; a Prometheus that does not answer, or answers with an error, is one MktError naming the URL. */
 async function get<T>(baseUrl: string, path: string, options: PrometheusOptions): Promise<T> {
-  const url = `${baseUrl.replace(/\/$/, '')}${path}`
-  let response: Response
-  let text: string
-  try {
-    response = await fetch(url, {headers: {Accept: 'application/json'}, signal: AbortSignal.timeout(options.timeoutMs ?? 5000)})
-    text = await response.text()
-  } catch (error) {
-    throw new MktError(`Prometheus does not answer at ${baseUrl} (${causeOf(error)}).`, PROMETHEUS_HINT, 'unreachable', {cause: error})
-  }
+  const {response, text} = await getApi('Prometheus', baseUrl, path, PROMETHEUS_HINT, options.timeoutMs)
   let body: ApiEnvelope<T>
   try {
     body = JSON.parse(text) as ApiEnvelope<T>

@@ -11,7 +11,8 @@ import {serverProperties} from '../../src/infra/kafka-node.js'
 import {planLayout} from '../../src/infra/local-runtime.js'
 import {loadMirrorFlow} from '../../src/mirror/flow.js'
 import {TOPICS} from '../../src/topics/names.js'
-import {runtimeTargets} from '../../src/infra/monitoring-node.js'
+import {monitoringBinary, runtimeTargets} from '../../src/infra/monitoring-node.js'
+import type {MktError} from '../../src/errors.js'
 import {prometheusTargetsDir, registerWorkerTarget} from '../../src/metrics/targets.js'
 import {composePath} from '../../src/package-root.js'
 
@@ -64,6 +65,22 @@ describe('the full stack', () => {
     expect(targets['mirror.json']![0]!.targets).toEqual([at(full.metricsPort + 5)])
     expect(targets['prometheus.json']![0]!.targets).toEqual([at(full.prometheusPort)])
     expect(targets['alertmanager.json']![0]!.targets).toEqual([at(full.alertmanagerPort)])
+  })
+
+  it("finds Debian's Prometheus and Alertmanager on PATH, and names the packages to install when they are missing", () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-bin-'))
+    try {
+      fs.writeFileSync(path.join(bin, 'prometheus-alertmanager'), '#!/bin/sh\n', {mode: 0o755})
+      expect(monitoringBinary('alertmanager', {PATH: bin})).toBe(path.join(bin, 'prometheus-alertmanager'))
+      expect(() => monitoringBinary('prometheus', {PATH: bin})).toThrow(/^The full stack runs Prometheus, but no prometheus binary is on PATH\.$/)
+      try {
+        monitoringBinary('prometheus', {PATH: bin})
+      } catch (error) {
+        expect((error as MktError).suggestion).toContain('sudo apt-get install -y prometheus prometheus-alertmanager')
+      }
+    } finally {
+      fs.rmSync(bin, {recursive: true, force: true})
+    }
   })
 
   it('lists a worker with Prometheus while it runs, when the runtime has a Prometheus', () => {
