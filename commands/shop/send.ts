@@ -20,6 +20,10 @@ A card counts as sent only once Kafka acknowledged it (every in-sync replica, at
     '<%= config.bin %> <%= command.id %> --file data/products.json',
     {description: 'A million synthetic cards, the same for the same seed', command: '<%= config.bin %> <%= command.id %> --generate 1000000 --seed 42'},
     {
+      description: 'A marketplace-like catalogue: every card a name and a description of its own',
+      command: '<%= config.bin %> <%= command.id %> --generate 100000 --catalogue realistic',
+    },
+    {
       description: 'A live shop: re-send the catalogue with fresh prices, 20 cards a second, until Ctrl-C',
       command: '<%= config.bin %> <%= command.id %> --file data/products.json --continuous --rate 20 --store store_007',
     },
@@ -29,6 +33,11 @@ A card counts as sent only once Kafka acknowledged it (every in-sync replica, at
     file: Flags.string({char: 'f', description: 'JSON array or JSON Lines file of cards.', exclusive: ['generate']}),
     generate: Flags.integer({char: 'g', description: 'Generate this many synthetic cards instead of reading a file.', min: 1}),
     seed: Flags.integer({description: 'Seed for --generate (same seed, same cards; default 1).', dependsOn: ['generate']}),
+    catalogue: Flags.option({
+      options: ['simple', 'realistic'] as const,
+      description: 'What --generate makes: simple (a few thousand distinct texts) or realistic (a name and a description of its own per card).',
+      default: 'simple',
+    })(),
     store: Flags.string({description: 'Sending shop: store_id for cards that have none (and for generated cards).'}),
     continuous: Flags.boolean({description: 'Keep re-sending the source with fresh prices and updated_at until Ctrl-C (blocks).'}),
     rate: Flags.integer({description: 'Cards per second (default: as fast as possible).', min: 1, exclusive: ['delay']}),
@@ -54,7 +63,7 @@ A card counts as sent only once Kafka acknowledged it (every in-sync replica, at
     try {
       const source = await planSource({
         ...(flags.file ? {file: flags.file} : {}),
-        ...(flags.generate ? {generate: flags.generate, seed: flags.seed ?? 1} : {}),
+        ...(flags.generate ? {generate: flags.generate, seed: flags.seed ?? 1, catalogue: flags.catalogue} : {}),
         ...(flags.store ? {store: flags.store} : {}),
         ...(flags.rate ? {rate: flags.rate} : {}),
         ...(flags.delay === undefined ? {} : {delay: Number(flags.delay)}),

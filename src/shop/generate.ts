@@ -1,3 +1,5 @@
+import type {Faker} from '@faker-js/faker'
+
 import type {ProductCard} from '../catalog/card.js'
 import {seededFaker} from '../seeded-faker.js'
 import {CATALOGUE, COLOURS, type ProductKind} from './vocabulary.js'
@@ -14,9 +16,21 @@ const KINDS: Array<[string, ProductKind]> = Object.entries(CATALOGUE).flatMap(([
 const EPOCH = Date.parse('2024-01-01T00:00:00Z')
 const SPAN = Date.parse('2026-01-01T00:00:00Z') - EPOCH
 
-function skuPrefix(brand: string): string {
+export function skuPrefix(brand: string): string {
   const latin = brand.toUpperCase().replaceAll(/[^A-Z0-9]/g, '')
   return (latin || 'MKT').slice(0, 6)
+}
+
+/** When a card was created and last updated: within 2024–2025, updated up to 90 days later. */
+export function cardDates(faker: Faker): {created_at: string; updated_at: string} {
+  const created = EPOCH + faker.number.int({min: 0, max: SPAN})
+  const updated = created + faker.number.int({min: 0, max: 90 * 86_400_000})
+  return {created_at: new Date(created).toISOString(), updated_at: new Date(updated).toISOString()}
+}
+
+/** One of twenty shops. */
+export function storeId(faker: Faker): string {
+  return `store_${String(faker.number.int({min: 1, max: 20})).padStart(3, '0')}`
 }
 
 /**
@@ -33,8 +47,7 @@ export function* generateCards(options: GenerateOptions): Generator<ProductCard>
     const variant = kind.variants ? ` ${faker.helpers.arrayElement(kind.variants)}` : ''
     const colour = kind.colours ? `, ${faker.helpers.arrayElement(COLOURS)}` : ''
     const id = String(first + i)
-    const created = EPOCH + faker.number.int({min: 0, max: SPAN})
-    const updated = created + faker.number.int({min: 0, max: 90 * 86_400_000})
+    const dates = cardDates(faker)
     const available = faker.helpers.weightedArrayElement([
       {weight: 1, value: 0},
       {weight: 6, value: faker.number.int({min: 1, max: 50})},
@@ -58,9 +71,8 @@ export function* generateCards(options: GenerateOptions): Generator<ProductCard>
       tags: [...kind.tags, ...(colour ? [colour.slice(2)] : [])],
       images: [{url: `https://example.com/images/${slug}.jpg`, alt: `${name} - вид спереди`}],
       specifications: Object.fromEntries(Object.entries(kind.specs).map(([k, values]) => [k, faker.helpers.arrayElement(values)])),
-      store_id: options.store ?? `store_${String(faker.number.int({min: 1, max: 20})).padStart(3, '0')}`,
-      created_at: new Date(created).toISOString(),
-      updated_at: new Date(updated).toISOString(),
+      store_id: options.store ?? storeId(faker),
+      ...dates,
     }
   }
 }

@@ -1,4 +1,5 @@
 export * from './generate.js'
+export * from './realistic.js'
 export * from './pace.js'
 export * from './rejections.js'
 export * from './send.js'

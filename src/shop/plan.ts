@@ -1,5 +1,6 @@
 import {MktError} from '../errors.js'
 import {generateCards} from './generate.js'
+import {generateRealisticCards} from './realistic.js'
 import {continuous, paced} from './pace.js'
 import {fromValues, openCardFile, type LineBlock, type SourceItem} from './sources.js'
 
@@ -7,6 +8,8 @@ export interface SourceOptions {
   file?: string
   generate?: number
   seed?: number
+  /** What --generate makes: simple (few distinct texts, the default) or realistic (a name and a description per card). */
+  catalogue?: 'simple' | 'realistic'
   store?: string
   continuous?: boolean
   /** Cards per second. */
@@ -54,8 +57,9 @@ export async function planSource(options: SourceOptions): Promise<PlannedSource>
     const count = options.generate!
     if (!Number.isInteger(count) || count < 1)
       throw new MktError(`--generate must be a whole number above 0, got ${count}.`, 'For example --generate 1000 --seed 7.', 'usage')
-    open = async () => fromValues(generateCards({count, seed: options.seed ?? 1, ...(options.store ? {store: options.store} : {})}))
-    description = `${count} generated cards (seed ${options.seed ?? 1})`
+    const generate = options.catalogue === 'realistic' ? generateRealisticCards : generateCards
+    open = async () => fromValues(generate({count, seed: options.seed ?? 1, ...(options.store ? {store: options.store} : {})}))
+    description = `${count} generated${options.catalogue === 'realistic' ? ' realistic' : ''} cards (seed ${options.seed ?? 1})`
   }
   let items = options.continuous ? continuous(open, options.signal) : await open()
   if (pacing) {
