@@ -15,7 +15,7 @@ import {packageRoot} from '../package-root.js'
 import {RECOMMENDATIONS_TOPIC, REQUESTS_TOPIC} from '../recommend/request.js'
 import {topicValueSchema} from '../schema/subjects.js'
 import {SEARCHES_TOPIC} from '../search/events.js'
-import {CATALOG_TOPIC} from '../search/feed.js'
+import {CATALOG_TOPIC} from '../catalog/feed.js'
 import {findPython} from './python.js'
 import {TOPICS} from '../topics/names.js'
 

@@ -1,2 +1,5 @@
 export * from './card.js'
 export * from './validate.js'
+export * from './feed.js'
+export * from './label.js'
+export * from './product-table.js'

@@ -2,6 +2,7 @@ import {randomUUID} from 'node:crypto'
 
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
+import {checkUserId, EVENT_ID} from '../events/ids.js'
 import {EventSink} from '../events/sink.js'
 import {TOPICS} from '../topics/names.js'
 
@@ -16,18 +17,9 @@ export interface ViewEvent {
   viewed_at: string
 }
 
-const ID = /^[\p{L}\p{N}._:@-]{1,64}$/u
-
-/** Checks a user id wherever one is given (--user); the same rule everywhere. */
-export function checkUserId(userId: string | undefined, flag = '--user'): string {
-  const id = userId?.trim() ?? ''
-  if (!ID.test(id)) throw new MktError(`${flag} must be 1-64 letters, digits or . _ : @ -, got "${userId ?? ''}".`, `For example ${flag} u42.`, 'usage')
-  return id
-}
-
 export function viewEvent(userId: string, productId: string, source = 'cli'): ViewEvent {
   const product = productId.trim()
-  if (!ID.test(product))
+  if (!EVENT_ID.test(product))
     throw new MktError(`The product id must be 1-64 letters, digits or . _ : @ -, got "${productId}".`, 'For example: mkt view 12345 --user u42.', 'usage')
   return {event_id: randomUUID(), user_id: checkUserId(userId), product_id: product, source, viewed_at: new Date().toISOString()}
 }

@@ -1,1 +1,2 @@
 export * from './sink.js'
+export * from './ids.js'

@@ -1,5 +1,5 @@
-import {normalizeLabel} from '../search/analyzer.js'
-import type {CatalogIndex} from '../search/catalog-index.js'
+import {normalizeLabel} from '../catalog/label.js'
+import type {ProductTable} from '../catalog/product-table.js'
 import type {RecommendReply, RecommendRequest, RecommendedProduct} from './request.js'
 
 /** compose/schemas/recommendations.avsc: Spark's list for one user (key * = for anyone else, *:<category> = popular in a category). */
@@ -53,7 +53,7 @@ export class RecommendationLists {
  * in stock and within the request's category and price, topped up from the
  * category's popular list and the list for everyone when filters leave too few.
  */
-export function answer(request: RecommendRequest, lists: RecommendationLists, catalog: CatalogIndex, worker: string): RecommendReply {
+export function answer(request: RecommendRequest, lists: RecommendationLists, catalog: ProductTable, worker: string): RecommendReply {
   const own = lists.forUser(request.user_id)
   const everyone = lists.everyone()
   const base = own ?? everyone

@@ -1,6 +1,6 @@
 import {randomUUID} from 'node:crypto'
 
-import {checkUserId} from '../client/views.js'
+import {checkUserId} from '../events/ids.js'
 import type {Profile} from '../config/schema.js'
 import {consumeTopic, endOffsets} from '../consume/consume.js'
 import {MktError} from '../errors.js'

@@ -16,8 +16,8 @@ import {encodeWire} from '../schema/avro.js'
 import type {Message} from '../kafka/rdkafka.js'
 import {createRegistry} from '../schema/registry.js'
 import {topicValueSchema} from '../schema/subjects.js'
-import {CatalogIndex} from '../search/catalog-index.js'
-import {CATALOG_TOPIC, feedCatalog} from '../search/feed.js'
+import {CATALOG_TOPIC, feedCatalog} from '../catalog/feed.js'
+import {ProductTable} from '../catalog/product-table.js'
 import {answer, RecommendationLists, type UserRecommendations} from './answer.js'
 import {recommenderMetrics, type RecommenderMetrics} from './metrics.js'
 import {RECOMMENDATIONS_TOPIC, RECOMMENDER_GROUP, REQUESTS_TOPIC, RESULTS_TOPIC, type RecommendRequest} from './request.js'
@@ -65,7 +65,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
   let lastError: string | undefined
 
   // Bans that change while the catalogue loads reach it through this holder.
-  const live: {products?: CatalogIndex} = {}
+  const live: {products?: ProductTable} = {}
   const bans = followBans(profile, {
     topic: options.bansTopic ?? BANS_TOPIC,
     signal: stopAll.signal,
@@ -78,7 +78,7 @@ export async function startRecommender(profile: Profile, options: RecommenderOpt
     await bans.done.catch(() => {})
     throw error
   }
-  const products = new CatalogIndex((id, sku) => bans.table.match(id, sku) !== undefined)
+  const products = new ProductTable((id, sku) => bans.table.match(id, sku) !== undefined)
   live.products = products
 
   const lists = new RecommendationLists()

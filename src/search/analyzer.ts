@@ -63,7 +63,4 @@ export function analyze(text: string): string[] {
     .filter((t): t is string => t !== null)
 }
 
-/** Case- and ё-insensitive form of a label (category, brand) for exact filters. */
-export function normalizeLabel(value: string): string {
-  return value.trim().toLowerCase().replaceAll('ё', 'е')
-}
+export {normalizeLabel} from '../catalog/label.js'

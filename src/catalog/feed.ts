@@ -1,8 +1,7 @@
-import type {ProductCard} from '../catalog/card.js'
+import type {ProductCard} from './card.js'
 import type {Profile} from '../config/schema.js'
 import {consumeTopic, type ConsumedRecord} from '../consume/consume.js'
 import {retryRetriable, withAdmin} from '../kafka/client.js'
-import type {CatalogIndex} from './catalog-index.js'
 import {TOPICS} from '../topics/names.js'
 
 export const CATALOG_TOPIC = TOPICS.catalog
@@ -33,6 +32,13 @@ export async function offsetsStillValid(profile: Profile, topic: string, offsets
   return {ok: true}
 }
 
+/** What the filtered catalogue is read into: the search index, the recommender's product table. */
+export interface CatalogSink {
+  upsert(card: ProductCard): void
+  /** A tombstone; false when the product was not there. */
+  remove(id: string): boolean
+}
+
 export interface FeedOptions {
   topic?: string
   /** Keep following after catching up (the indexer), or stop at the end (a one-off search). */
@@ -45,12 +51,12 @@ export interface FeedOptions {
 }
 
 /**
- * Reads the filtered catalogue into the index from the given offsets (read
+ * Reads the filtered catalogue into a sink from the given offsets (read
  * committed, so only cards whose filter transaction committed), advancing
  * the offsets as it goes. A tombstone removes the product; a record that is
  * not a decodable card is skipped and reported.
  */
-export async function feedCatalog(profile: Profile, index: CatalogIndex, offsets: Offsets, options: FeedOptions): Promise<number> {
+export async function feedCatalog(profile: Profile, index: CatalogSink, offsets: Offsets, options: FeedOptions): Promise<number> {
   let applied = 0
   await consumeTopic(profile, options.topic ?? CATALOG_TOPIC, {
     follow: options.follow,
