@@ -107,15 +107,28 @@ export async function withAdmin<T>(profile: Profile, fn: (admin: Admin) => Promi
 const ADMIN_ATTEMPTS = 3
 
 /**
+ * kafkajs's fetchTopicOffsets reads the first entry of a ListOffsets answer
+ * without checking it is there; while a broker restarts, a leader moves or
+ * a topic is being created the answer can be empty, and kafkajs throws a
+ * TypeError instead of a retriable error (CI: a MirrorMaker 2 restart on
+ * the analytics cluster). That state passes like a leader election does.
+ */
+export function isTransientOffsetsGap(error: unknown): boolean {
+  return error instanceof TypeError && /destructure property 'partitions'/.test(error.message)
+}
+
+/**
  * Retries errors Kafka marks retriable, e.g. a broker whose metadata lags a
- * topic created a moment ago (UNKNOWN_TOPIC_OR_PARTITION on a 3-node cluster).
+ * topic created a moment ago (UNKNOWN_TOPIC_OR_PARTITION on a 3-node cluster),
+ * and kafkajs's empty-offsets TypeError (isTransientOffsetsGap).
  */
 export async function retryRetriable<T>(fn: () => Promise<T>, attempts = 8, delayMs = 250): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn()
     } catch (error) {
-      if (!(error as {retriable?: boolean}).retriable || attempt >= attempts) throw error
+      const retriable = (error as {retriable?: boolean}).retriable || isTransientOffsetsGap(error)
+      if (!retriable || attempt >= attempts) throw error
       await sleep(delayMs * attempt)
     }
   }

@@ -1,7 +1,7 @@
 import {firingAlerts, type AlertList} from './alerts.js'
 import {instantQuery, type Sample} from './prometheus-api.js'
 
-/** The window every rate is taken over: twelve scrapes at the shipped 5 s interval, so one missed scrape does not show as a stall. */
+/** The window every rate is taken over: four scrapes at the shipped 15 s interval, so one missed scrape does not show as a stall. */
 const W = '1m'
 const mainTopic = (topic: string) => `job="kafka",cluster="main",topic="${topic}"`
 /** MirrorMaker 2's DefaultReplicationPolicy prefixes the source alias (main.filtered-products); an identity policy does not. */

@@ -2,10 +2,11 @@ import fs from 'node:fs'
 
 import {afterEach, describe, expect, inject, it} from 'vitest'
 
+import {endOffsets} from '../../src/consume/consume.js'
 import {restartService, signalService} from '../../src/infra/index.js'
 import {runCli} from '../helpers/cli.js'
 import {startCli} from '../helpers/spawn.js'
-import {cardsFile, chaosLane, healRuntime, keyCounts} from './helpers.js'
+import {cardsFile, chaosLane, healRuntime, keyCounts, until} from './helpers.js'
 
 const profile = inject('profile')
 const stateDir = inject('stateDir')
@@ -21,7 +22,9 @@ describe('two brokers of three down during a send', () => {
       const lane = await chaosLane(profile, 'chaos-2down')
       const {file, ids} = cardsFile(30_000, 51, 8_000_000)
       const send = startCli(['shop', 'send', '--file', file, '--topic', lane.input, '--rate', '3000', '--delivery-timeout', '8', '--json'], env)
-      await new Promise((r) => setTimeout(r, 3000))
+      // Mid-send: once Kafka holds some of the cards (a fixed delay was not enough on a loaded machine: CI saw none sent yet).
+      await until(async () => [...(await endOffsets(profile, lane.input)).values()].some((end) => end > 0n), 60_000, 'the first cards to arrive')
+      await new Promise((r) => setTimeout(r, 1000))
       await signalService(stateDir, 'kafka-2', 'KILL')
       await signalService(stateDir, 'kafka-3', 'KILL')
       // A send that never ends is the failure this test exists for: fail with what it said instead of hanging.

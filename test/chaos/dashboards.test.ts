@@ -49,8 +49,8 @@ describe('the Grafana dashboards against the running platform', () => {
       expect(response.ok).toBe(true)
     }
     for (const user of ['dash-u1', 'dash-u2']) expect((await runCli(['recommend', '--user', user, '--wait', '--timeout', '20', '--json'], env)).code).toBe(0)
-    // Rates over [1m] need two scrapes of the new values (every 5 s).
-    await sleep(15_000)
+    // Rates over [1m] need two scrapes of the new values (every 15 s).
+    await sleep(35_000)
   }, 300_000)
 
   afterAll(async () => {
