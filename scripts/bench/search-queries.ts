@@ -1,5 +1,14 @@
 import type {SearchRequest} from '../../src/search/index.js'
-import {generateCards} from '../../src/shop/generate.js'
+import type {ProductCard} from '../../src/catalog/card.js'
+import {generateCards, type GenerateOptions} from '../../src/shop/generate.js'
+import {generateRealisticCards} from '../../src/shop/realistic.js'
+
+/** Which catalogue bench:search runs on: realistic (default; a name and a description per card) or simple (few distinct texts). */
+export const BENCH_CATALOGUE: 'simple' | 'realistic' = process.env.BENCH_CATALOGUE === 'simple' ? 'simple' : 'realistic'
+
+export function benchCards(options: GenerateOptions): Generator<ProductCard> {
+  return BENCH_CATALOGUE === 'realistic' ? generateRealisticCards(options) : generateCards(options)
+}
 
 /**
  * The fixed mixed query set of bench:search, over the generated catalogue:
@@ -7,7 +16,7 @@ import {generateCards} from '../../src/shop/generate.js'
  * Cyrillic, prefixes, exact SKUs, filters and sorts — what shoppers type.
  */
 export function benchQueries(seed: number): SearchRequest[] {
-  const skus = [...generateCards({count: 5, seed})].map((c) => c.sku)
+  const skus = [...benchCards({count: 5, seed})].map((c) => c.sku)
   return [
     {text: 'смартфон'},
     {text: 'смартфон samsung'},

@@ -19,8 +19,7 @@ import {
   topK,
   type SearchQuery,
 } from '../../src/search/index.js'
-import {generateCards} from '../../src/shop/generate.js'
-import {benchQueries} from './search-queries.js'
+import {benchCards, benchQueries} from './search-queries.js'
 
 const [mode, countArg] = process.argv.slice(2)
 const COUNT = Number(countArg)
@@ -54,7 +53,7 @@ const settledRss = () => {
 async function indexSide(): Promise<unknown> {
   const index = new CatalogIndex()
   let indexMs = 0
-  for (const card of generateCards({count: COUNT, seed: SEED})) {
+  for (const card of benchCards({count: COUNT, seed: SEED})) {
     const started = performance.now()
     index.upsert(card)
     indexMs += performance.now() - started
@@ -87,7 +86,7 @@ async function indexSide(): Promise<unknown> {
 
 /** The reference: every card's text lower-cased in memory, every query word looked for as a substring. */
 function naiveSide(): unknown {
-  const cards = [...generateCards({count: COUNT, seed: SEED})].map((c) => ({
+  const cards = [...benchCards({count: COUNT, seed: SEED})].map((c) => ({
     id: c.product_id,
     text: normalizeLabel(`${c.name} ${c.brand} ${c.category} ${c.tags.join(' ')} ${c.description} ${c.sku}`),
     category: normalizeLabel(c.category),

@@ -15,6 +15,7 @@ import {startIndexer} from '../../src/search/index.js'
 import {renderTable} from '../../src/ui/table.js'
 import {measure, mib, rssBytes} from './measure.js'
 import {benchRuntime} from './runtime.js'
+import {BENCH_CATALOGUE} from './search-queries.js'
 
 const SIZES = (process.env.BENCH_SEARCH_SIZES ?? '100000,1000000').split(',').map(Number)
 const RATE = Number(process.env.BENCH_RATE ?? 500)
@@ -62,7 +63,11 @@ async function indexerProcess(
 ): Promise<{settled: number; peak: number; catchUpMs: number}> {
   const cli = path.join(packageRoot(), 'bin', 'run.js')
   process.stderr.write(`bench: ${cards.toLocaleString('en')} cards into filtered-products, then the memory of \`mkt index start\` holding them…\n`)
-  const send = await measure(cli, ['shop', 'send', '--generate', String(cards), '--seed', '31', '--topic', 'filtered-products'], env)
+  const send = await measure(
+    cli,
+    ['shop', 'send', '--generate', String(cards), '--seed', '31', '--catalogue', BENCH_CATALOGUE, '--topic', 'filtered-products'],
+    env,
+  )
   if (send.code !== 0) throw new Error(`shop send failed: ${send.stderr}`)
   const port = 39_000 + Math.floor(Math.random() * 1000)
   let pid = 0
@@ -115,7 +120,11 @@ async function freshness(): Promise<{
     })
     await indexer.ready
     const sendPaced = async (count: number, seed: number) => {
-      const send = await measure(cli, ['shop', 'send', '--generate', String(count), '--seed', String(seed), '--rate', String(RATE)], env)
+      const send = await measure(
+        cli,
+        ['shop', 'send', '--generate', String(count), '--seed', String(seed), '--catalogue', BENCH_CATALOGUE, '--rate', String(RATE)],
+        env,
+      )
       if (send.code !== 0) throw new Error(`shop send failed: ${send.stderr}`)
       const deadline = Date.now() + 60_000
       while (ages.length < count && Date.now() < deadline) await sleep(50)
@@ -166,7 +175,9 @@ async function main(): Promise<void> {
   )
   targets.push(`freshness p99 ${fresh.p99} ms (< 1000) → ${met(fresh.p99 < 1000)}`)
 
-  console.log('\nSearch: the index (minisearch over Russian-analysed text) against a naive linear scan, same cards, same queries\n')
+  console.log(
+    `\nSearch on the ${BENCH_CATALOGUE} catalogue (BENCH_CATALOGUE=simple|realistic): the index (minisearch over Russian-analysed text) against a naive linear scan, same cards, same queries\n`,
+  )
   console.log(renderTable(['', 'indexed/s', 'RSS settled', 'RSS peak', 'snapshot size / write / load', 'query p50 ms', 'query p99 ms'], rows))
   console.log(
     `\nmkt index start, 100,000 cards from filtered-products: caught up in ${(memory.catchUpMs / 1000).toFixed(1)}s, RSS ${mib(memory.settled)} settled, ${mib(memory.peak)} peak`,
