@@ -3,21 +3,12 @@ import {createHash} from 'node:crypto'
 import MiniSearch from 'minisearch'
 
 import type {ProductCard} from '../catalog/card.js'
+import type {TableProduct} from '../catalog/product-table.js'
 import {analyze, normalizeLabel, processTerm, tokenize} from './analyzer.js'
 import type {SearchQuery} from './query.js'
 
-/** What a hit shows, and what filters and sorting need. */
-export interface SearchHit {
-  product_id: string
-  name: string
-  brand: string
-  category: string
-  sku: string
-  price: number
-  currency: string
-  /** Stock available minus reserved. */
-  available: number
-  updated_at: string
+/** What a hit shows, and what filters and sorting need: the product as the product table has it, and its score. */
+export interface SearchHit extends TableProduct {
   score: number
 }
 

@@ -227,3 +227,9 @@ export async function postAlert(alertmanagerUrl: string, labels: Record<string, 
   })
   if (!response.ok) throw new Error(`POST /api/v2/alerts: HTTP ${response.status} ${await response.text()}`)
 }
+
+/** The critical alert both the API tests and the terminal test post: kafka-2 down. */
+export const BROKER_DOWN = {
+  labels: {alertname: 'KafkaBrokerDown', severity: 'critical', service: 'kafka-2', cluster: 'main'},
+  annotations: {summary: 'Broker kafka-2 (main cluster) is down'},
+}

@@ -11,7 +11,7 @@ import {firingAlerts, type AlertList} from '../../src/monitoring/alerts.js'
 import {instantQuery, prometheusAlerts} from '../../src/monitoring/prometheus-api.js'
 import {platformSnapshot, SNAPSHOT_QUERIES, type PlatformSnapshot} from '../../src/monitoring/snapshot.js'
 import {monitoringUrls} from '../../src/ui/monitoring-urls.js'
-import {postAlert, startMonitoringStack, type MonitoringStack} from '../helpers/monitoring-stack.js'
+import {BROKER_DOWN, postAlert, startMonitoringStack, type MonitoringStack} from '../helpers/monitoring-stack.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
 let stack: MonitoringStack
@@ -49,11 +49,7 @@ beforeAll(async () => {
   stack = await startMonitoringStack('monitoring-api')
   await Promise.all([
     stack.ready(),
-    postAlert(
-      stack.alertmanagerUrl,
-      {alertname: 'KafkaBrokerDown', severity: 'critical', service: 'kafka-2', cluster: 'main'},
-      {summary: 'Broker kafka-2 (main cluster) is down'},
-    ),
+    postAlert(stack.alertmanagerUrl, BROKER_DOWN.labels, BROKER_DOWN.annotations),
     postAlert(
       stack.alertmanagerUrl,
       {alertname: 'FilterDlqReceiving', severity: 'warning', service: 'mkt-filter'},

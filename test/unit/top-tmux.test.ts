@@ -5,7 +5,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {postAlert, startMonitoringStack, type MonitoringStack} from '../helpers/monitoring-stack.js'
+import {BROKER_DOWN, postAlert, startMonitoringStack, type MonitoringStack} from '../helpers/monitoring-stack.js'
 
 /**
  * `mkt top` in a real terminal: tmux (`.ci/run` installs it) runs it in a
@@ -34,14 +34,7 @@ async function screenShows(pattern: RegExp, timeoutMs = 15_000): Promise<string>
 beforeAll(async () => {
   if (!fs.existsSync('/usr/bin/tmux')) throw new Error('tmux is not installed: sudo apt-get install -y tmux')
   stack = await startMonitoringStack('top-tmux')
-  await Promise.all([
-    stack.ready(),
-    postAlert(
-      stack.alertmanagerUrl,
-      {alertname: 'KafkaBrokerDown', severity: 'critical', service: 'kafka-2', cluster: 'main'},
-      {summary: 'Broker kafka-2 (main cluster) is down'},
-    ),
-  ])
+  await Promise.all([stack.ready(), postAlert(stack.alertmanagerUrl, BROKER_DOWN.labels, BROKER_DOWN.annotations)])
 }, 30_000)
 
 afterAll(async () => {
