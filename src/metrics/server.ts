@@ -84,7 +84,11 @@ export async function startMetricsServer(options: {
     port,
     close: () => {
       unregister()
-      return new Promise<void>((resolve) => server.close(() => resolve()))
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // The worker has stopped: a scrape still in flight (or a keep-alive socket Prometheus holds)
+      // must not keep close() — and so the process — waiting (CI: a filter logged "stopped" and never exited).
+      server.closeAllConnections()
+      return closed
     },
   }
 }

@@ -63,7 +63,9 @@ describe('kill -9 of a broker while cards flow through send and the filter', () 
       if (moment.filterAfterSend) await kill(moment.afterMs ?? 0, () => '')
 
       await restartService(stateDir, victim)
-      await waitForCaughtUp(profile, lane.group, lane.input, 180_000).catch((error: Error) => {
+      // At most 200 s in all (progress resets the stall clock), so a filter that stalls fails here with its log, not at the test's timeout.
+      const overall = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the filter group did not catch up within 200 s')), 200_000).unref())
+      await Promise.race([waitForCaughtUp(profile, lane.group, lane.input, 120_000), overall]).catch((error: Error) => {
         throw new Error(
           `${error.message} (${victim} was killed)\nthe filter (exit ${filter.child.exitCode}) last logged:\n${filter.stderr().split('\n').slice(-25).join('\n')}`,
         )
@@ -83,7 +85,8 @@ describe('kill -9 of a broker while cards flow through send and the filter', () 
         .filter((line) => line.includes('assigning them again'))
       if (stranded.length > 0) console.log(`${victim} killed: the filter re-assigned stranded partitions:\n${stranded.join('\n')}`)
       filter.child.kill('SIGTERM')
-      expect(await filter.exited, filter.stderr().slice(-2000)).toBe(0)
+      const exit = await Promise.race([filter.exited, new Promise<string>((r) => setTimeout(() => r('still running 60 s after SIGTERM'), 60_000).unref())])
+      expect(exit, filter.stderr().slice(-2000)).toBe(0)
     })
   }
 })
