@@ -1,11 +1,13 @@
 import {createHash} from 'node:crypto'
 
-import MiniSearch from 'minisearch'
-
 import type {ProductCard} from '../catalog/card.js'
 import type {TableProduct} from '../catalog/product-table.js'
-import {analyze, normalizeLabel, processTerm, tokenize} from './analyzer.js'
+import {normalizeLabel} from './analyzer.js'
+import {ProductColumns, type PackedProducts} from './catalog-products.js'
+import {grown} from './postings.js'
 import type {SearchQuery} from './query.js'
+import {Ranking} from './ranking.js'
+import {TextIndex, type Combine, type TextIndexState} from './text-index.js'
 
 /** What a hit shows, and what filters and sorting need: the product as the product table has it, and its score. */
 export interface SearchHit extends TableProduct {
@@ -24,62 +26,13 @@ export interface SearchOutcome {
   notice?: string
 }
 
-/**
- * Cards whose searchable text is identical (the same model offered by many
- * shops, or re-sent with a new price) share one document of the text index:
- * their terms score the same, so each text is scored once and its products
- * are then filtered and ranked by their own price, stock and freshness.
- */
-interface TextGroup {
-  id: number
-  hash: string
-  name: string
-  brand: string
-  category: string
-  members: Set<string>
+/** Everything needed to rebuild the index without the source topic (see snapshot.ts for the file). */
+export interface IndexSnapshotData {
+  text: TextIndexState
+  /** Per text document: its hash and the fields a hit shows ('' for a dead one). */
+  docs: {hash: string[]; name: string[]; brand: string[]; category: string[]}
+  products: PackedProducts
 }
-
-interface Product {
-  group: TextGroup
-  sku: string
-  price: number
-  currency: string
-  available: number
-  updated: number
-}
-
-interface Candidate {
-  id: string
-  product: Product
-  score: number
-}
-
-interface GroupDoc {
-  id: number
-  name: string
-  brand: string
-  category: string
-  tags: string
-  description: string
-}
-
-// Name and brand first: a word in the title says more than the same word in the description.
-const BOOST = {name: 4, brand: 3, tags: 2, category: 1.5, description: 0.5}
-
-/** Same options for a new index and one loaded from a snapshot (minisearch requires it). */
-const OPTIONS = {
-  idField: 'id',
-  fields: ['name', 'brand', 'category', 'tags', 'description'],
-  storeFields: [] as string[],
-  tokenize,
-  processTerm,
-  autoVacuum: {minDirtCount: 2000, minDirtFactor: 0.2, batchSize: 2000, batchWait: 5},
-}
-
-/** Typos allowed per word: none for short words (too many false friends), one from 5 letters, two from 9. */
-const fuzziness = (term: string) => (term.length >= 9 ? 2 : term.length >= 5 ? 1 : 0)
-/** Prefix matching only on the last word (the one being typed), from 3 letters. */
-const lastWordPrefix = (term: string, i: number, terms: string[]) => i === terms.length - 1 && term.length >= 3
 
 function textHash(card: ProductCard): string {
   return createHash('sha1')
@@ -87,290 +40,317 @@ function textHash(card: ProductCard): string {
     .digest('base64')
 }
 
-export interface IndexSnapshotData {
-  index: string
-  groups: Array<[id: number, hash: string, name: string, brand: string, category: string]>
-  products: Array<[id: string, group: number, sku: string, price: number, currency: string, available: number, updated: number]>
-}
+// Cheapest and most precise first; typos and partial matches only when that finds nothing.
+const PASSES: Array<[MatchMode, Combine, boolean]> = [
+  ['all-words', 'and', false],
+  ['all-words-fuzzy', 'and', true],
+  ['any-word', 'or', true],
+]
 
 /**
- * The searchable catalogue: the latest version of every product seen, over a
- * minisearch index of Russian-analysed text. Bans apply at query time through
- * a set of hidden ids, so a ban hides a product at once however long ago it
- * was indexed, and lifting it shows the product again at once.
+ * The searchable catalogue: the latest version of every product seen, over
+ * a compact text index (TextIndex) of Russian-analysed text. Cards with the
+ * same text (one model from many shops) share one document, scored once.
+ * Bans apply at query time through a hidden flag per product, so a ban
+ * hides a product at once however long ago it was indexed.
  */
 export class CatalogIndex {
-  private readonly mini: MiniSearch<GroupDoc>
-  private readonly products = new Map<string, Product>()
-  private readonly groups = new Map<number, TextGroup>()
-  private readonly groupsByHash = new Map<string, TextGroup>()
-  /** Exact SKU → product id, or ids when several share it (a SKU ban hides all; a SKU query finds them). */
-  private readonly bySku = new Map<string, string | Set<string>>()
-  private readonly hidden = new Set<string>()
-  private readonly labelKeys = new Map<string, string>()
-  private nextGroup = 1
+  private text: TextIndex
+  private products: ProductColumns
+  private readonly bySku = new Map<string, number | number[]>()
+  private readonly docByHash = new Map<string, number>()
+  private docs: IndexSnapshotData['docs'] = {hash: [], name: [], brand: [], category: []}
+  private docBrand = new Int32Array(1024)
+  private docCategory = new Int32Array(1024)
+  /** A document's first product slot; more in `moreMembers` (rare: shared texts). */
+  private docMember = new Int32Array(1024).fill(-1)
+  private readonly moreMembers = new Map<number, number[]>()
+  private readonly labels = new Map<string, number>()
+  private hiddenCount = 0
 
   constructor(
     /** Whether a card is banned now (by product id or SKU). */
     private readonly isBanned: (productId: string, sku: string) => boolean = () => false,
     snapshot?: IndexSnapshotData,
   ) {
-    this.mini = snapshot ? MiniSearch.loadJSON<GroupDoc>(snapshot.index, OPTIONS) : new MiniSearch<GroupDoc>(OPTIONS)
-    for (const [id, hash, name, brand, category] of snapshot?.groups ?? []) {
-      const group: TextGroup = {id, hash, name, brand, category, members: new Set()}
-      this.groups.set(id, group)
-      this.groupsByHash.set(hash, group)
-      this.nextGroup = Math.max(this.nextGroup, id + 1)
-    }
-    for (const [id, groupId, sku, price, currency, available, updated] of snapshot?.products ?? []) {
-      const group = this.groups.get(groupId)!
-      group.members.add(id)
-      this.products.set(id, {group, sku, price, currency, available, updated})
-      this.mapSku(id, sku)
+    this.text = snapshot ? TextIndex.restore(snapshot.text) : new TextIndex()
+    this.products = snapshot ? ProductColumns.restore(snapshot.products) : new ProductColumns()
+    if (snapshot) {
+      this.docs = {hash: [...snapshot.docs.hash], name: [...snapshot.docs.name], brand: [...snapshot.docs.brand], category: [...snapshot.docs.category]}
+      this.ensureDocs(this.text.documents)
+      for (let d = 0; d < this.text.documents; d++) if (this.text.isAlive(d)) this.describeDoc(d)
+      for (let s = 0; s < this.products.length; s++) {
+        this.join(s, this.products.doc[s]!)
+        this.mapSku(s, this.products.skus[s]!)
+      }
     }
     this.recheckAll()
   }
 
   /** Products indexed (banned ones included). */
   get size(): number {
-    return this.products.size
+    return this.products.count
   }
 
   /** Products that are indexed and not banned. */
   get visible(): number {
-    return this.products.size - this.hidden.size
+    return this.products.count - this.hiddenCount
   }
 
   /** Distinct searchable texts (documents of the text index). */
   get texts(): number {
-    return this.groups.size
+    return this.text.live
   }
 
-  private readonly currencies = new Map<string, string>()
-  /** One string per currency code instead of one per product. */
-  private currency(code: string): string {
-    let shared = this.currencies.get(code)
-    if (shared === undefined) this.currencies.set(code, (shared = code))
-    return shared
+  private label(value: string): number {
+    const key = normalizeLabel(value)
+    let id = this.labels.get(key)
+    if (id === undefined) this.labels.set(key, (id = this.labels.size))
+    return id
   }
 
-  private labelKey(value: string): string {
-    let key = this.labelKeys.get(value)
-    if (key === undefined) {
-      key = normalizeLabel(value)
-      if (this.labelKeys.size > 100_000) this.labelKeys.clear()
-      this.labelKeys.set(value, key)
+  private ensureDocs(count: number): void {
+    if (count <= this.docMember.length) return
+    const size = Math.max(count, this.docMember.length * 2)
+    this.docBrand = grown(this.docBrand, size)
+    this.docCategory = grown(this.docCategory, size)
+    const members = new Int32Array(size).fill(-1)
+    members.set(this.docMember)
+    this.docMember = members
+  }
+
+  private describeDoc(doc: number): void {
+    this.docBrand[doc] = this.label(this.docs.brand[doc]!)
+    this.docCategory[doc] = this.label(this.docs.category[doc]!)
+  }
+
+  private join(slot: number, doc: number): void {
+    this.products.doc[slot] = doc
+    if (this.docMember[doc] === -1) this.docMember[doc] = slot
+    else this.moreMembers.set(doc, [...(this.moreMembers.get(doc) ?? []), slot])
+  }
+
+  /** The product leaves its document; a document left without products is removed from the text index. */
+  private leave(slot: number): void {
+    const doc = this.products.doc[slot]!
+    const more = this.moreMembers.get(doc)
+    if (this.docMember[doc] === slot) this.docMember[doc] = more?.shift() ?? -1
+    else more?.splice(more.indexOf(slot), 1)
+    if (more?.length === 0) this.moreMembers.delete(doc)
+    this.products.doc[slot] = -1
+    if (this.docMember[doc] !== -1) return
+    this.docByHash.delete(this.docs.hash[doc]!)
+    for (const field of [this.docs.hash, this.docs.name, this.docs.brand, this.docs.category]) field[doc] = ''
+    this.text.remove(doc)
+  }
+
+  /** Drops dead documents and the postings arena's slack (after reading a whole topic in: lists grew by doubling). */
+  pack(): void {
+    this.compact()
+  }
+
+  private compact(): void {
+    const renumber = this.text.compact()
+    const docs: IndexSnapshotData['docs'] = {hash: [], name: [], brand: [], category: []}
+    const more = new Map(this.moreMembers)
+    this.moreMembers.clear()
+    const oldMembers = this.docMember
+    this.docMember = new Int32Array(Math.max(1024, this.text.documents)).fill(-1)
+    for (let old = 0; old < renumber.length; old++) {
+      const doc = renumber[old]!
+      if (doc < 0) continue
+      docs.hash[doc] = this.docs.hash[old]!
+      docs.name[doc] = this.docs.name[old]!
+      docs.brand[doc] = this.docs.brand[old]!
+      docs.category[doc] = this.docs.category[old]!
+      this.docByHash.set(docs.hash[doc], doc)
+      this.docMember[doc] = oldMembers[old]!
+      if (more.has(old)) this.moreMembers.set(doc, more.get(old)!)
     }
-    return key
+    this.docs = docs
+    this.docBrand = new Int32Array(this.docMember.length)
+    this.docCategory = new Int32Array(this.docMember.length)
+    for (let d = 0; d < this.text.documents; d++) this.describeDoc(d)
+    for (let s = 0; s < this.products.length; s++) if (this.products.doc[s]! >= 0) this.products.doc[s] = renumber[this.products.doc[s]!]!
   }
 
-  // Almost every SKU names one product: a plain string then, a Set only when shared (saves a Set per product).
-  private mapSku(id: string, sku: string): void {
-    const ids = this.bySku.get(sku)
-    if (ids === undefined || ids === id) this.bySku.set(sku, id)
-    else if (typeof ids === 'string') this.bySku.set(sku, new Set([ids, id]))
-    else ids.add(id)
+  private docFor(card: ProductCard, hash: string): number {
+    let doc = this.docByHash.get(hash)
+    if (doc === undefined) {
+      doc = this.text.add([card.name, card.brand, card.tags.join(' '), card.category, card.description])
+      this.ensureDocs(doc + 1)
+      this.docs.hash[doc] = hash
+      this.docs.name[doc] = card.name
+      this.docs.brand[doc] = card.brand
+      this.docs.category[doc] = card.category
+      this.docByHash.set(hash, doc)
+      this.describeDoc(doc)
+    }
+    return doc
   }
 
-  private unmapSku(id: string, sku: string): void {
-    const ids = this.bySku.get(sku)
-    if (ids === id) this.bySku.delete(sku)
-    else if (typeof ids === 'object') {
-      ids.delete(id)
-      if (ids.size === 1) this.bySku.set(sku, [...ids][0]!)
+  // Almost every SKU names one product: a plain slot then, an array only when shared.
+  private mapSku(slot: number, sku: string): void {
+    const slots = this.bySku.get(sku)
+    if (slots === undefined || slots === slot) this.bySku.set(sku, slot)
+    else if (typeof slots === 'number') this.bySku.set(sku, [slots, slot])
+    else if (!slots.includes(slot)) slots.push(slot)
+  }
+
+  private unmapSku(slot: number, sku: string): void {
+    const slots = this.bySku.get(sku)
+    if (slots === slot) this.bySku.delete(sku)
+    else if (Array.isArray(slots)) {
+      slots.splice(slots.indexOf(slot), 1)
+      if (slots.length === 1) this.bySku.set(sku, slots[0]!)
     }
   }
 
-  private skuIds(sku: string): string[] {
-    const ids = this.bySku.get(sku)
-    return ids === undefined ? [] : typeof ids === 'string' ? [ids] : [...ids]
+  private skuSlots(sku: string): number[] {
+    const slots = this.bySku.get(sku)
+    return slots === undefined ? [] : typeof slots === 'number' ? [slots] : [...slots]
   }
 
-  private recheck(id: string): void {
-    const product = this.products.get(id)
-    if (product && this.isBanned(id, product.sku)) this.hidden.add(id)
-    else this.hidden.delete(id)
+  private recheck(slot: number): void {
+    const p = this.products
+    const hide = this.isBanned(p.ids[slot]!, p.skus[slot]!) ? 1 : 0
+    this.hiddenCount += hide - p.hidden[slot]!
+    p.hidden[slot] = hide
   }
 
   /** Re-evaluates every product against the ban list (after loading a snapshot, bans may have changed). */
   recheckAll(): void {
-    this.hidden.clear()
-    for (const id of this.products.keys()) this.recheck(id)
-  }
-
-  private groupFor(card: ProductCard): TextGroup {
-    const hash = textHash(card)
-    let group = this.groupsByHash.get(hash)
-    if (!group) {
-      group = {id: this.nextGroup++, hash, name: card.name, brand: card.brand, category: card.category, members: new Set()}
-      this.groups.set(group.id, group)
-      this.groupsByHash.set(hash, group)
-      this.mini.add({id: group.id, name: card.name, brand: card.brand, category: card.category, tags: card.tags.join(' '), description: card.description})
-    }
-    return group
-  }
-
-  private leave(id: string, group: TextGroup): void {
-    group.members.delete(id)
-    if (group.members.size > 0) return
-    this.groups.delete(group.id)
-    this.groupsByHash.delete(group.hash)
-    this.mini.discard(group.id)
+    for (const slot of this.products.slotById.values()) this.recheck(slot)
   }
 
   /** A new product or a new version of one: the old version's text stops matching it. */
   upsert(card: ProductCard): void {
-    const id = card.product_id
-    const previous = this.products.get(id)
-    const group = this.groupFor(card)
-    if (previous) {
-      this.unmapSku(id, previous.sku)
-      if (previous.group !== group) this.leave(id, previous.group)
-    }
-    group.members.add(id)
-    this.products.set(id, {
-      group,
-      sku: card.sku,
-      price: card.price.amount,
-      currency: this.currency(card.price.currency),
-      available: card.stock.available - card.stock.reserved,
-      updated: Date.parse(card.updated_at),
-    })
-    this.mapSku(id, card.sku)
-    this.recheck(id)
+    // Only here and after a remove, when no document id is held: compaction renumbers them.
+    if (this.text.wantsCompaction) this.compact()
+    const p = this.products
+    const hash = textHash(card)
+    let slot = p.slotOf(card.product_id)
+    if (slot === undefined) slot = p.claim(card.product_id)
+    else this.unmapSku(slot, p.skus[slot]!)
+    // Leave the old text first: leaving may compact the index, which renumbers documents.
+    if (p.doc[slot]! >= 0 && p.doc[slot] !== this.docByHash.get(hash)) this.leave(slot)
+    if (p.doc[slot]! < 0) this.join(slot, this.docFor(card, hash))
+    p.skus[slot] = card.sku
+    p.price[slot] = card.price.amount
+    p.currency[slot] = p.currencyIndex(card.price.currency)
+    p.available[slot] = card.stock.available - card.stock.reserved
+    p.updated[slot] = Date.parse(card.updated_at)
+    this.mapSku(slot, card.sku)
+    this.recheck(slot)
   }
 
   /** A deleted product (a tombstone): gone from every search. */
   remove(id: string): boolean {
-    const product = this.products.get(id)
-    if (!product) return false
-    this.products.delete(id)
-    this.unmapSku(id, product.sku)
-    this.leave(id, product.group)
-    this.hidden.delete(id)
+    const slot = this.products.slotOf(id)
+    if (slot === undefined) return false
+    this.unmapSku(slot, this.products.skus[slot]!)
+    this.hiddenCount -= this.products.hidden[slot]!
+    this.leave(slot)
+    this.products.release(slot)
+    if (this.text.wantsCompaction) this.compact()
     return true
   }
 
   /** A ban or unban naming a product id or a SKU: re-evaluates the products it names. */
   banChanged(kind: 'product' | 'sku', target: string): void {
-    const ids = kind === 'product' ? [target] : this.skuIds(target)
-    for (const id of ids) this.recheck(id)
+    const slot = kind === 'product' ? this.products.slotOf(target) : undefined
+    for (const s of kind === 'product' ? (slot === undefined ? [] : [slot]) : this.skuSlots(target)) this.recheck(s)
   }
 
   has(id: string): boolean {
-    return this.products.has(id)
+    return this.products.slotOf(id) !== undefined
   }
 
-  private hit(id: string, product: Product, score: number): SearchHit {
-    const {group} = product
+  private hit(slot: number, score: number): SearchHit {
+    const p = this.products
+    const doc = p.doc[slot]!
     return {
-      product_id: id,
-      name: group.name,
-      brand: group.brand,
-      category: group.category,
-      sku: product.sku,
-      price: product.price,
-      currency: product.currency,
-      available: product.available,
-      updated_at: new Date(product.updated).toISOString(),
+      product_id: p.ids[slot]!,
+      name: this.docs.name[doc]!,
+      brand: this.docs.brand[doc]!,
+      category: this.docs.category[doc]!,
+      sku: p.skus[slot]!,
+      price: p.price[slot]!,
+      currency: p.currencies[p.currency[slot]!]!,
+      available: p.available[slot]!,
+      updated_at: new Date(p.updated[slot]!).toISOString(),
       score,
     }
   }
 
   /** A visible product as a hit (score 0), or undefined when unknown or banned. */
   get(id: string): SearchHit | undefined {
-    const product = this.products.get(id)
-    return product && !this.hidden.has(id) ? this.hit(id, product, 0) : undefined
+    const slot = this.products.slotOf(id)
+    return slot !== undefined && this.products.hidden[slot] === 0 ? this.hit(slot, 0) : undefined
   }
 
   /** Every visible product, as hits with score 0 (for simulations and listings). */
   *visibleProducts(): Iterable<SearchHit> {
-    for (const [id, product] of this.products) if (!this.hidden.has(id)) yield this.hit(id, product, 0)
+    for (const slot of this.products.slotById.values()) if (this.products.hidden[slot] === 0) yield this.hit(slot, 0)
   }
 
   search(query: SearchQuery): SearchOutcome {
     const accept = this.acceptor(query)
-    const skuIds = this.bySku.has(query.text) ? this.skuIds(query.text) : this.skuIds(query.text.toUpperCase())
-    if (skuIds.length > 0) {
-      const candidates = skuIds.flatMap((id) => (accept(id, this.products.get(id)!) ? [{id, product: this.products.get(id)!, score: 1}] : []))
-      return this.page(candidates, 'sku', query)
+    const skuSlots = this.bySku.has(query.text) ? this.skuSlots(query.text) : this.skuSlots(query.text.toUpperCase())
+    if (skuSlots.length > 0) {
+      const ranking = new Ranking(this.products, query)
+      for (const slot of skuSlots) if (accept?.(slot)) ranking.offer(slot, 1)
+      return this.page(ranking, 'sku')
     }
-    if (analyze(query.text).length === 0)
+    const terms = TextIndex.terms(query.text)
+    if (terms.length === 0)
       return {hits: [], total: 0, mode: 'none', notice: 'The query has only stop words (such as "и", "для", "the"); add a word that names a product.'}
-
-    const run = (combineWith: 'AND' | 'OR', fuzzy: boolean) =>
-      this.mini.search(query.text, {boost: BOOST, prefix: lastWordPrefix, fuzzy: fuzzy ? fuzziness : false, combineWith})
-    // Cheapest and most precise first; typos and partial matches only when that finds nothing.
-    const passes: Array<[MatchMode, 'AND' | 'OR', boolean]> = [
-      ['all-words', 'AND', false],
-      ['all-words-fuzzy', 'AND', true],
-      ['any-word', 'OR', true],
-    ]
-    for (const [mode, combineWith, fuzzy] of passes) {
-      const candidates: Candidate[] = []
-      for (const result of run(combineWith, fuzzy)) {
-        const group = this.groups.get(result.id as number)
-        if (!group) continue
-        for (const id of group.members) {
-          const product = this.products.get(id)!
-          if (accept(id, product)) candidates.push({id, product, score: result.score})
-        }
-      }
-      if (candidates.length > 0) return this.page(candidates, mode, query)
+    if (!accept) return {hits: [], total: 0, mode: 'none'}
+    for (const [mode, combine, fuzzy] of PASSES) {
+      const ranking = new Ranking(this.products, query)
+      this.text.match(terms, combine, fuzzy, (doc, score) => {
+        const first = this.docMember[doc]!
+        if (first >= 0 && accept(first)) ranking.offer(first, score)
+        const more = this.moreMembers.get(doc)
+        if (more) for (const slot of more) if (accept(slot)) ranking.offer(slot, score)
+      })
+      if (ranking.total > 0) return this.page(ranking, mode)
     }
     return {hits: [], total: 0, mode: 'none'}
   }
 
-  private acceptor(query: SearchQuery): (id: string, product: Product) => boolean {
-    const category = query.category === undefined ? undefined : normalizeLabel(query.category)
-    const brand = query.brand === undefined ? undefined : normalizeLabel(query.brand)
-    return (id, product) =>
-      !(this.hidden.size > 0 && this.hidden.has(id)) &&
-      (category === undefined || this.labelKey(product.group.category) === category) &&
-      (brand === undefined || this.labelKey(product.group.brand) === brand) &&
-      (query.minPrice === undefined || product.price >= query.minPrice) &&
-      (query.maxPrice === undefined || product.price <= query.maxPrice) &&
-      (!query.inStock || product.available > 0)
-  }
-
-  /** Ranks the candidates and builds hits for the first `limit` only. */
-  private page(candidates: Candidate[], mode: MatchMode, query: SearchQuery): SearchOutcome {
-    const byId = (a: Candidate, b: Candidate) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-    const order: Record<SearchQuery['sort'], (a: Candidate, b: Candidate) => number> = {
-      relevance: (a, b) => b.score - a.score || b.product.updated - a.product.updated || byId(a, b),
-      'price-asc': (a, b) => a.product.price - b.product.price || b.score - a.score || byId(a, b),
-      'price-desc': (a, b) => b.product.price - a.product.price || b.score - a.score || byId(a, b),
-      newest: (a, b) => b.product.updated - a.product.updated || b.score - a.score || byId(a, b),
+  /** The filters as one check per product slot; undefined when a filter names a label no product has. */
+  private acceptor(query: SearchQuery): ((slot: number) => boolean) | undefined {
+    const label = (value: string | undefined) => (value === undefined ? -1 : (this.labels.get(normalizeLabel(value)) ?? -2))
+    const category = label(query.category)
+    const brand = label(query.brand)
+    if (category === -2 || brand === -2) return undefined
+    const {minPrice = -Infinity, maxPrice = Infinity, inStock = false} = query
+    const p = this.products
+    return (slot) => {
+      const doc = p.doc[slot]!
+      return (
+        p.hidden[slot] === 0 &&
+        (category === -1 || this.docCategory[doc] === category) &&
+        (brand === -1 || this.docBrand[doc] === brand) &&
+        p.price[slot]! >= minPrice &&
+        p.price[slot]! <= maxPrice &&
+        (!inStock || p.available[slot]! > 0)
+      )
     }
-    const hits = topK(candidates, query.limit, order[query.sort]).map((c) => this.hit(c.id, c.product, c.score))
-    return {hits, total: candidates.length, mode}
   }
 
-  /** Everything needed to rebuild this index without the source topic. */
+  private page(ranking: Ranking, mode: MatchMode): SearchOutcome {
+    return {hits: ranking.best().map(([slot, score]) => this.hit(slot, score)), total: ranking.total, mode}
+  }
+
+  /** The index as it is now, for a snapshot: taken synchronously and cheaply; the file is written from it while the index changes. */
   snapshot(): IndexSnapshotData {
+    const n = this.text.documents
     return {
-      index: JSON.stringify(this.mini),
-      groups: [...this.groups.values()].map((g) => [g.id, g.hash, g.name, g.brand, g.category]),
-      products: [...this.products].map(([id, p]) => [id, p.group.id, p.sku, p.price, p.currency, p.available, p.updated]),
+      text: this.text.capture(),
+      docs: {hash: this.docs.hash.slice(0, n), name: this.docs.name.slice(0, n), brand: this.docs.brand.slice(0, n), category: this.docs.category.slice(0, n)},
+      products: this.products.capture(),
     }
   }
-}
-
-/** The k first items in `compare` order, in order: O(n·log k) instead of sorting all n. */
-export function topK<T>(items: T[], k: number, compare: (a: T, b: T) => number): T[] {
-  if (items.length <= k * 4) return items.sort(compare).slice(0, k)
-  const best: T[] = []
-  for (const item of items) {
-    if (best.length === k && compare(item, best[k - 1]!) >= 0) continue
-    let lo = 0
-    let hi = best.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (compare(item, best[mid]!) < 0) hi = mid
-      else lo = mid + 1
-    }
-    best.splice(lo, 0, item)
-    if (best.length > k) best.pop()
-  }
-  return best
 }

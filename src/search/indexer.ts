@@ -125,6 +125,7 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
     maxWaitMs: options.maxWaitMs ?? 50,
     onCaughtUp: () => {
       caughtUp = true
+      catalog.pack()
       gauges()
       const {rss, heapUsed, external} = process.memoryUsage()
       log.info(

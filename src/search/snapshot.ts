@@ -1,11 +1,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import {setImmediate as yieldToQueries} from 'node:timers/promises'
 
 import type {Profile} from '../config/schema.js'
 import type {IndexSnapshotData} from './catalog-index.js'
+import type {TextIndexState} from './text-index.js'
 
 /** Bump when the analyzer or the index layout changes: older snapshots are then rebuilt, not loaded. */
-export const SNAPSHOT_VERSION = 1
+export const SNAPSHOT_VERSION = 2
 
 export interface SnapshotMeta {
   format: 'mkt-search-snapshot'
@@ -24,21 +26,102 @@ export function defaultSnapshotFile(profile: Profile): string {
   return path.join(profile.stateDir, 'search', `${profile.name}.snapshot`)
 }
 
+type Typed = Uint8Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array
+const TYPES = {u8: Uint8Array, u16: Uint16Array, i32: Int32Array, u32: Uint32Array, f32: Float32Array, f64: Float64Array} as const
+type TypeName = keyof typeof TYPES | 'json'
+const typeOf = (array: Typed): TypeName => Object.entries(TYPES).find(([, t]) => array instanceof t)![0] as TypeName
+
+/** Work between two yields to the event loop while writing: queries wait at most this much. */
+const CHUNK = 100_000
+
+/** A JSON array of strings, a slice at a time (one JSON.stringify of a million names would hold the event loop). */
+async function* jsonStrings(values: string[]): AsyncGenerator<string> {
+  yield '['
+  for (let i = 0; i < values.length; i += CHUNK) {
+    if (i > 0) yield ','
+    yield JSON.stringify(values.slice(i, i + CHUNK)).slice(1, -1)
+    await yieldToQueries()
+  }
+  yield ']'
+}
+
+/** The postings of live documents only, packed term after term: lengths, then documents, then impacts. */
+async function packPostings(text: TextIndexState): Promise<Pick<TextIndexState, 'offsets' | 'lengths' | 'docs' | 'impacts'>> {
+  const terms = text.terms.length
+  const lengths = new Int32Array(terms)
+  let total = 0
+  let work = 0
+  for (let t = 0; t < terms; t++) {
+    const from = text.offsets[t]!
+    const end = from + text.lengths[t]!
+    let n = 0
+    for (let i = from; i < end; i++) if (text.alive[text.docs[i]!] === 1) n++
+    lengths[t] = n
+    total += n
+    if ((work += end - from) > CHUNK * 10) {
+      work = 0
+      await yieldToQueries()
+    }
+  }
+  const offsets = new Int32Array(terms)
+  const docs = new Uint32Array(total)
+  const impacts = new Float32Array(total)
+  let at = 0
+  for (let t = 0; t < terms; t++) {
+    offsets[t] = at
+    const from = text.offsets[t]!
+    const end = from + text.lengths[t]!
+    for (let i = from; i < end; i++) {
+      const doc = text.docs[i]!
+      if (text.alive[doc] !== 1) continue
+      docs[at] = doc
+      impacts[at++] = text.impacts[i]!
+    }
+    if ((work += end - from) > CHUNK * 10) {
+      work = 0
+      await yieldToQueries()
+    }
+  }
+  return {offsets, lengths, docs, impacts}
+}
+
 /**
- * Writes the snapshot atomically: a temporary file, fsync, rename. A crash
- * leaves the previous snapshot intact. Layout: three JSON lines (meta,
- * groups, products) and the minisearch index as the rest.
+ * Writes the snapshot atomically (a temporary file, fsync, rename: a crash
+ * leaves the previous one intact) without holding the event loop: the data
+ * was captured synchronously (CatalogIndex.snapshot), and packing and
+ * writing it yield between chunks, so searches go on meanwhile. Layout: the
+ * meta as a JSON line, then sections, each a header line "name type bytes"
+ * and its bytes (JSON, or a typed array in this machine's byte order).
  */
 export async function saveSnapshot(file: string, meta: SnapshotMeta, data: IndexSnapshotData): Promise<{bytes: number}> {
   await fs.promises.mkdir(path.dirname(file), {recursive: true})
   const temporary = `${file}.${process.pid}.tmp`
   const handle = await fs.promises.open(temporary, 'w', 0o600)
   let bytes = 0
+  const write = async (part: string | Uint8Array) => {
+    const {bytesWritten} = typeof part === 'string' ? await handle.write(part) : await handle.write(part, 0, part.length)
+    bytes += bytesWritten
+  }
+  const typed = async (name: string, array: Typed) => {
+    await write(`${name} ${typeOf(array)} ${array.byteLength}\n`)
+    await write(new Uint8Array(array.buffer, array.byteOffset, array.byteLength))
+  }
+  const strings = async (name: string, values: string[]) => {
+    const parts: string[] = []
+    for await (const part of jsonStrings(values)) parts.push(part)
+    const json = Buffer.from(parts.join(''))
+    await write(`${name} json ${json.length}\n`)
+    await write(json)
+  }
   try {
-    for (const part of [JSON.stringify(meta), '\n', JSON.stringify(data.groups), '\n', JSON.stringify(data.products), '\n', data.index]) {
-      const {bytesWritten} = await handle.write(part)
-      bytes += bytesWritten
-    }
+    await write(`${JSON.stringify(meta)}\n`)
+    const {text, docs, products} = data
+    const packed = await packPostings(text)
+    await strings('terms', text.terms)
+    for (const [name, array] of Object.entries({...packed, alive: text.alive, docTerms: text.docTerms, fieldTotals: text.fieldTotals})) await typed(name, array)
+    for (const [name, values] of Object.entries(docs)) await strings(`docs.${name}`, values)
+    for (const name of ['ids', 'skus', 'currencies'] as const) await strings(`products.${name}`, products[name])
+    for (const name of ['price', 'available', 'updated', 'doc', 'currency'] as const) await typed(`products.${name}`, products[name])
     await handle.sync()
   } finally {
     await handle.close()
@@ -53,6 +136,59 @@ export interface LoadedSnapshot {
   bytes: number
 }
 
+function readSections(raw: Buffer, from: number): Map<string, unknown> {
+  const sections = new Map<string, unknown>()
+  let at = from
+  while (at < raw.length) {
+    const newline = raw.indexOf(10, at)
+    if (newline < 0) throw new Error(`a section header at byte ${at} has no end`)
+    const [name, type, size] = raw.toString('utf8', at, newline).split(' ') as [string, TypeName, string]
+    const start = newline + 1
+    const end = start + Number(size)
+    if (!Number.isSafeInteger(Number(size)) || end > raw.length) throw new Error(`section ${name} is cut short`)
+    if (type === 'json') sections.set(name, JSON.parse(raw.toString('utf8', start, end)))
+    else if (type in TYPES) {
+      const copy = new Uint8Array(end - start) // a copy: typed arrays need their own aligned memory
+      copy.set(raw.subarray(start, end))
+      sections.set(name, new TYPES[type as keyof typeof TYPES](copy.buffer))
+    } else throw new Error(`section ${name} has unknown type ${type}`)
+    at = end
+  }
+  return sections
+}
+
+function assemble(sections: Map<string, unknown>): IndexSnapshotData {
+  const get = <T>(name: string): T => {
+    if (!sections.has(name)) throw new Error(`section ${name} is missing`)
+    return sections.get(name) as T
+  }
+  const alive = get<Uint8Array>('alive')
+  return {
+    text: {
+      terms: get('terms'),
+      offsets: get('offsets'),
+      lengths: get('lengths'),
+      docs: get('docs'),
+      impacts: get('impacts'),
+      alive,
+      docTerms: get('docTerms'),
+      fieldTotals: get('fieldTotals'),
+      documents: alive.length,
+    },
+    docs: {hash: get('docs.hash'), name: get('docs.name'), brand: get('docs.brand'), category: get('docs.category')},
+    products: {
+      ids: get('products.ids'),
+      skus: get('products.skus'),
+      currencies: get('products.currencies'),
+      price: get('products.price'),
+      available: get('products.available'),
+      updated: get('products.updated'),
+      doc: get('products.doc'),
+      currency: get('products.currency'),
+    },
+  }
+}
+
 /** The snapshot, or why it cannot be used (missing, another version, another cluster or topic, damaged). */
 export async function loadSnapshot(file: string, expect: {topic: string; brokers: string[]}): Promise<{snapshot?: LoadedSnapshot; skipped?: string}> {
   let raw: Buffer
@@ -61,24 +197,16 @@ export async function loadSnapshot(file: string, expect: {topic: string; brokers
   } catch (error) {
     return {skipped: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no snapshot yet' : `cannot read ${file}: ${(error as Error).message}`}
   }
-  const text = raw.toString('utf8')
   try {
-    const first = text.indexOf('\n')
-    const second = text.indexOf('\n', first + 1)
-    const third = text.indexOf('\n', second + 1)
-    if (first < 0 || second < 0 || third < 0) return {skipped: `${file} is incomplete`}
-    const meta = JSON.parse(text.slice(0, first)) as SnapshotMeta
+    const first = raw.indexOf(10)
+    if (first < 0) return {skipped: `${file} is incomplete`}
+    const meta = JSON.parse(raw.toString('utf8', 0, first)) as SnapshotMeta
     if (meta.format !== 'mkt-search-snapshot' || meta.version !== SNAPSHOT_VERSION)
       return {skipped: `${file} has format version ${meta.version}, this mkt writes ${SNAPSHOT_VERSION}`}
     if (meta.topic !== expect.topic) return {skipped: `${file} indexes topic ${meta.topic}, not ${expect.topic}`}
     if ([...meta.brokers].sort().join(',') !== [...expect.brokers].sort().join(','))
       return {skipped: `${file} was taken from brokers ${meta.brokers.join(',')}`}
-    const data: IndexSnapshotData = {
-      groups: JSON.parse(text.slice(first + 1, second)) as IndexSnapshotData['groups'],
-      products: JSON.parse(text.slice(second + 1, third)) as IndexSnapshotData['products'],
-      index: text.slice(third + 1),
-    }
-    return {snapshot: {meta, data, bytes: raw.length}}
+    return {snapshot: {meta, data: assemble(readSections(raw, first + 1)), bytes: raw.length}}
   } catch (error) {
     return {skipped: `${file} is damaged: ${(error as Error).message}`}
   }

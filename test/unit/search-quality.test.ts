@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
@@ -6,7 +7,16 @@ import {parse} from 'yaml'
 
 import {validateCard} from '../../src/catalog/validate.js'
 import type {ProductCard} from '../../src/catalog/card.js'
-import {CatalogIndex, parseSearchQuery} from '../../src/search/index.js'
+import {CatalogIndex, loadSnapshot, parseSearchQuery, saveSnapshot, SNAPSHOT_VERSION} from '../../src/search/index.js'
+
+const META = {
+  format: 'mkt-search-snapshot' as const,
+  version: SNAPSHOT_VERSION,
+  topic: 'filtered-products',
+  brokers: ['127.0.0.1:9092'],
+  savedAt: '2026-12-02T00:00:00.000Z',
+  offsets: {'0': '42'},
+}
 
 interface QualityCase {
   query: string
@@ -128,17 +138,31 @@ describe('catalogue index', () => {
     expect(ask(index, {query: 'часы'}).hits.map((h) => h.product_id)).toEqual(['w1'])
   })
 
-  it('restored from its snapshot, answers exactly as the original', () => {
+  it('restored from its snapshot file, answers exactly as the original', async () => {
     const bans = new Set(['product:12349'])
     const isBanned = (id: string) => bans.has(`product:${id}`)
     const index = indexOf(sample, isBanned)
-    const restored = new CatalogIndex(isBanned, JSON.parse(JSON.stringify(index.snapshot())) as ReturnType<CatalogIndex['snapshot']>)
-    for (const c of cases) {
-      const [a, b] = [ask(restored, c), ask(index, c)]
-      // The same hits in the same order; scores equal up to float rounding of the stored averages.
-      expect({...a, hits: a.hits.map((h) => ({...h, score: h.score.toFixed(6)}))}).toEqual({...b, hits: b.hits.map((h) => ({...h, score: h.score.toFixed(6)}))})
-    }
-    expect(restored.visible).toBe(index.visible)
+    index.remove('12350') // a dead document in the file
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-snap-')), 'catalog.snapshot')
+    await saveSnapshot(file, {...META, products: index.size, texts: index.texts}, index.snapshot())
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600)
+    const {snapshot} = await loadSnapshot(file, {topic: META.topic, brokers: META.brokers})
+    const restored = new CatalogIndex(isBanned, snapshot!.data)
+    for (const c of cases) expect(ask(restored, c)).toEqual(ask(index, c))
+    expect([restored.visible, restored.size, restored.texts]).toEqual([index.visible, index.size, index.texts])
+    // And it keeps indexing: a new card and an update are found, the old text is not.
+    restored.upsert({...watch, name: 'Часы-кукушка деревянные', tags: [], description: 'Для дома.'})
+    expect(ask(restored, {query: 'кукушка'}).hits.map((h) => h.product_id)).toEqual(['12345'])
+    expect(ask(restored, {query: 'умные'}).hits.map((h) => h.product_id)).not.toContain('12345')
+  })
+
+  it('refuses a damaged or foreign snapshot with the reason, and loads none', async () => {
+    const index = indexOf(sample)
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-snap-')), 'catalog.snapshot')
+    await saveSnapshot(file, {...META, products: index.size, texts: index.texts}, index.snapshot())
+    expect((await loadSnapshot(file, {topic: 'other', brokers: META.brokers})).skipped).toBe(`${file} indexes topic ${META.topic}, not other`)
+    fs.truncateSync(file, fs.statSync(file).size - 10)
+    expect((await loadSnapshot(file, {topic: META.topic, brokers: META.brokers})).skipped).toMatch(/is damaged: section products\.currency is cut short/)
   })
 })
 

@@ -1,0 +1,403 @@
+import SearchableMap from 'minisearch/SearchableMap'
+
+import {processTerm, tokenize} from './analyzer.js'
+import {grown, Postings} from './postings.js'
+
+/** The fields of a document, in the order of FIELD_BOOST. */
+export type DocFields = [name: string, brand: string, tags: string, category: string, description: string]
+
+// A word in the title says more than the same word in the description.
+export const FIELD_BOOST = [4, 3, 2, 1.5, 0.5] as const
+const FIELDS = FIELD_BOOST.length
+// A word among the name's first two weighs as much again as the name: a coffee machine "with control from a smartphone" is not a smartphone.
+const LEAD_WORDS = 2
+const LEAD_BOOST = 4
+// BM25's saturation and length normalisation.
+const K1 = 1.2
+const B = 0.7
+// What a word that is only a prefix of the indexed one, or one with typos, is worth against the exact word.
+const PREFIX_WEIGHT = 0.375
+const FUZZY_WEIGHT = 0.45
+/** Variants of one query word looked at, most frequent first: a short prefix must not cost a scan of the vocabulary's postings. */
+const MAX_VARIANTS = 64
+
+/** Typos allowed per word: none for short words (too many false friends), one from 5 letters, two from 9. */
+export const fuzziness = (term: string) => (term.length >= 9 ? 2 : term.length >= 5 ? 1 : 0)
+
+interface Variant {
+  term: number
+  weight: number
+}
+
+/**
+ * A query word and what it may match: the exact term, longer terms it is a
+ * prefix of (the word being typed), terms within its typo allowance.
+ */
+interface QueryWord {
+  variants: Variant[]
+  cost: number
+}
+
+export type Combine = 'and' | 'or'
+
+/**
+ * The index as a snapshot sees it. From capture(): small arrays copied, the
+ * postings arena shared (never changed in place, see Postings). For
+ * restore(): postings packed, each term's list at offsets[t], lengths[t].
+ */
+export interface TextIndexState {
+  terms: string[]
+  offsets: Int32Array
+  lengths: Int32Array
+  docs: Uint32Array
+  impacts: Float32Array
+  alive: Uint8Array
+  docTerms: Uint16Array
+  fieldTotals: Float64Array
+  documents: number
+}
+
+/**
+ * A compact inverted index over documents of five weighted fields. Impacts
+ * (the BM25F term-frequency part) are computed once at index time, the idf
+ * at query time, so a query is a few typed-array loops: the rarest word
+ * first, then each further word probed by binary search in its postings
+ * when that is cheaper than scanning them. Removal marks a document dead;
+ * compaction drops dead postings once they are a quarter of the index.
+ */
+export class TextIndex {
+  private dictionary = new SearchableMap<number>()
+  private termNames: string[] = []
+  private postings = new Postings()
+  private alive = new Uint8Array(1024)
+  /** Total terms per field over all documents (dead ones too, until compaction), for the average field length. */
+  private fieldTotals = new Float64Array(FIELDS)
+  private docCount = 0
+  private liveCount = 0
+  private deadPostings = 0
+  private docTerms = new Uint16Array(1024)
+  // Per-query scratch, indexed by document, reset lazily through the stamps.
+  private queryStamp = new Uint32Array(1024)
+  private wordStamp = new Uint32Array(1024)
+  private matched = new Uint8Array(1024)
+  private scores = new Float64Array(1024)
+  private best = new Float32Array(1024)
+  private touched = new Uint32Array(1024)
+  private stamp = 0
+
+  /** `compactAbove`: postings below which compaction is not worth it (small in tests). */
+  constructor(private readonly compactAbove = 1 << 18) {}
+
+  /** Documents ever added (ids run from 0 to this). */
+  get documents(): number {
+    return this.docCount
+  }
+
+  get live(): number {
+    return this.liveCount
+  }
+
+  isAlive(doc: number): boolean {
+    return this.alive[doc] === 1
+  }
+
+  /** Adds a document; returns its id. */
+  add(fields: DocFields): number {
+    const doc = this.docCount++
+    this.ensureDocs(this.docCount)
+    const frequencies = new Map<string, Float64Array>()
+    const lengths = new Float64Array(FIELDS)
+    for (let f = 0; f < FIELDS; f++) {
+      for (const token of tokenize(fields[f]!)) {
+        const term = processTerm(token)
+        if (term === null) continue
+        lengths[f]!++
+        let tf = frequencies.get(term)
+        if (!tf) frequencies.set(term, (tf = new Float64Array(FIELDS)))
+        tf[f]!++
+      }
+      this.fieldTotals[f]! += lengths[f]!
+    }
+    this.liveCount++
+    const lead = this.lead(fields[0])
+    for (const [term, tf] of frequencies) {
+      let impact = lead.includes(term) ? LEAD_BOOST : 0
+      for (let f = 0; f < FIELDS; f++) {
+        if (tf[f] === 0) continue
+        const average = this.fieldTotals[f]! / this.docCount || 1
+        impact += (FIELD_BOOST[f]! * tf[f]! * (K1 + 1)) / (tf[f]! + K1 * (1 - B + (B * lengths[f]!) / average))
+      }
+      this.postings.append(this.termId(term), doc, impact)
+    }
+    this.alive[doc] = 1
+    this.docTerms[doc] = Math.min(frequencies.size, 0xffff)
+    return doc
+  }
+
+  /** The first words of the name: on a marketplace, what the product is ("Смартфон …", "Умные часы …"). */
+  private lead(name: string): string[] {
+    const terms: string[] = []
+    for (const token of tokenize(name)) {
+      const term = processTerm(token)
+      if (term !== null && terms.push(term) === LEAD_WORDS) break
+    }
+    return terms
+  }
+
+  /** Marks a document dead: it matches nothing from now on. */
+  remove(doc: number): void {
+    if (this.alive[doc] !== 1) return
+    this.alive[doc] = 0
+    this.liveCount--
+    this.deadPostings += this.docTerms[doc]!
+  }
+
+  /** The current contents, cheaply (copies of the per-term and per-document arrays; the arena shared). */
+  capture(): TextIndexState {
+    const p = this.postings
+    return {
+      terms: this.termNames.slice(0, p.terms),
+      offsets: p.offsets.slice(0, p.terms),
+      lengths: p.lengths.slice(0, p.terms),
+      docs: p.docs,
+      impacts: p.impacts,
+      alive: this.alive.slice(0, this.docCount),
+      docTerms: this.docTerms.slice(0, this.docCount),
+      fieldTotals: this.fieldTotals.slice(),
+      documents: this.docCount,
+    }
+  }
+
+  /** An index from a snapshot's state (packed postings). */
+  static restore(state: TextIndexState): TextIndex {
+    const index = new TextIndex()
+    const terms = state.terms.length
+    const postings = new Postings(1, Math.max(1, terms))
+    postings.terms = terms
+    postings.docs = state.docs
+    postings.impacts = state.impacts
+    postings.offsets.set(state.offsets)
+    postings.lengths.set(state.lengths)
+    postings.capacities.set(state.lengths)
+    postings.used = state.docs.length
+    index.postings = postings
+    index.termNames = state.terms.slice()
+    index.dictionary = new SearchableMap<number>()
+    for (let t = 0; t < terms; t++) if (state.lengths[t]! > 0) index.dictionary.set(state.terms[t]!, t)
+    index.docCount = state.documents
+    index.ensureDocs(Math.max(1024, state.documents))
+    index.alive.set(state.alive)
+    index.docTerms.set(state.docTerms)
+    index.fieldTotals = state.fieldTotals.slice()
+    for (let d = 0; d < state.documents; d++) {
+      if (state.alive[d] === 1) index.liveCount++
+      else index.deadPostings += state.docTerms[d]!
+    }
+    return index
+  }
+
+  /**
+   * Time for compact(): dead documents hold a quarter of the postings, or
+   * the arena holds more garbage than postings (lists outgrowing their
+   * regions while a large catalogue is read in).
+   */
+  get wantsCompaction(): boolean {
+    const {size, garbage} = this.postings
+    return size > this.compactAbove && (this.deadPostings * 4 > size || garbage > size)
+  }
+
+  /**
+   * Drops dead documents and the arena's garbage, renumbering documents
+   * densely; returns the old → new id map (-1 for dead) for the caller's
+   * own per-document data.
+   */
+  compact(): Int32Array {
+    const renumber = new Int32Array(this.docCount).fill(-1)
+    let next = 0
+    for (let d = 0; d < this.docCount; d++) if (this.alive[d] === 1) renumber[d] = next++
+    this.postings = this.postings.compacted((d) => renumber[d]!)
+    const docTerms = new Uint16Array(Math.max(1024, next))
+    for (let d = 0; d < this.docCount; d++) if (renumber[d]! >= 0) docTerms[renumber[d]!] = this.docTerms[d]!
+    this.docTerms = docTerms
+    for (let f = 0; f < FIELDS; f++) this.fieldTotals[f] = this.docCount === 0 ? 0 : (this.fieldTotals[f]! * next) / this.docCount
+    this.alive = new Uint8Array(Math.max(1024, next)).fill(1, 0, next)
+    this.docCount = next
+    this.deadPostings = 0
+    this.resetScratch(this.alive.length)
+    return renumber
+  }
+
+  private termId(term: string): number {
+    let id = this.dictionary.get(term)
+    if (id === undefined) {
+      id = this.postings.addTerm()
+      this.dictionary.set(term, id)
+      this.termNames[id] = term
+    }
+    return id
+  }
+
+  private ensureDocs(count: number): void {
+    if (count <= this.alive.length) return
+    const size = Math.max(count, this.alive.length * 2)
+    this.alive = grown(this.alive, size)
+    this.docTerms = grown(this.docTerms, size)
+    this.resetScratch(size)
+  }
+
+  private resetScratch(size: number): void {
+    this.queryStamp = new Uint32Array(size)
+    this.wordStamp = new Uint32Array(size)
+    this.matched = new Uint8Array(size)
+    this.scores = new Float64Array(size)
+    this.best = new Float32Array(size)
+    this.touched = new Uint32Array(size)
+    this.stamp = 0
+  }
+
+  private idf(term: number): number {
+    const df = this.postings.lengths[term]!
+    return Math.log(1 + (this.liveCount - df + 0.5) / (df + 0.5))
+  }
+
+  /** What one query word may match, given how loosely it is read. */
+  private word(term: string, prefix: boolean, fuzzy: boolean): QueryWord {
+    const found = new Map<number, number>()
+    const exact = this.dictionary.get(term)
+    if (exact !== undefined) found.set(exact, 1)
+    if (prefix)
+      for (const [key, id] of this.dictionary.atPrefix(term))
+        if (!found.has(id)) found.set(id, (PREFIX_WEIGHT * term.length) / (term.length + 0.3 * (key.length - term.length)))
+    const typos = fuzzy ? fuzziness(term) : 0
+    if (typos > 0)
+      for (const [, [id, distance]] of this.dictionary.fuzzyGet(term, typos))
+        if (distance > 0) found.set(id, Math.max(found.get(id) ?? 0, (FUZZY_WEIGHT * term.length) / (term.length + distance)))
+    const lengths = this.postings.lengths
+    const variants = [...found]
+      .map(([t, weight]) => ({term: t, weight}))
+      .filter((v) => lengths[v.term]! > 0)
+      .sort((a, b) => b.weight - a.weight || lengths[b.term]! - lengths[a.term]!)
+      .slice(0, MAX_VARIANTS)
+    return {variants, cost: variants.reduce((sum, v) => sum + lengths[v.term]!, 0)}
+  }
+
+  /** The query's words as terms (stop words dropped, repeats once). */
+  static terms(text: string): string[] {
+    return [...new Set(tokenize(text).flatMap((token) => processTerm(token) ?? []))]
+  }
+
+  /**
+   * Calls `visit` for every live document matching the query with its score:
+   * all words ('and') or any ('or'); the last word also as a prefix (from 3
+   * letters), every word with typos when `fuzzy`.
+   */
+  match(terms: string[], combine: Combine, fuzzy: boolean, visit: (doc: number, score: number) => void): void {
+    if (terms.length === 0) return
+    const words = terms.map((t, i) => this.word(t, i === terms.length - 1 && t.length >= 3, fuzzy))
+    if (combine === 'and' && words.some((w) => w.variants.length === 0)) return
+    words.sort((a, b) => a.cost - b.cost)
+    if (this.stamp > 0xffff0000) this.resetScratch(this.alive.length)
+    const query = ++this.stamp
+    const postings = this.postings
+    const scratch = {
+      query,
+      touched: 0,
+      queryStamp: this.queryStamp,
+      wordStamp: this.wordStamp,
+      matched: this.matched,
+      scores: this.scores,
+      best: this.best,
+      list: this.touched,
+    }
+    for (let w = 0; w < words.length; w++) {
+      const wordMark = ++this.stamp
+      const narrowing = combine === 'and' && w > 0
+      const {variants, cost} = words[w]!
+      // Probing each candidate costs a binary search per variant; scanning costs the postings.
+      const probing = narrowing && scratch.touched * variants.length * Math.log2(cost + 2) * 3 < cost
+      for (const {term, weight} of variants) {
+        const factor = weight * this.idf(term)
+        if (probing) probe(postings, term, factor, w, wordMark, scratch)
+        else scan(postings, term, factor, combine === 'and' ? w : -1, narrowing, wordMark, this.alive, scratch)
+      }
+    }
+    const need = combine === 'and' ? words.length : 1
+    const {list, matched, scores} = scratch
+    for (let c = 0; c < scratch.touched; c++) {
+      const doc = list[c]!
+      if (matched[doc]! >= need) visit(doc, scores[doc]!)
+    }
+  }
+}
+
+/** Per-query arrays by document; a document's entries count only when its queryStamp is the query's. */
+interface Scratch {
+  query: number
+  touched: number
+  queryStamp: Uint32Array
+  wordStamp: Uint32Array
+  matched: Uint8Array
+  scores: Float64Array
+  best: Float32Array
+  list: Uint32Array
+}
+
+/**
+ * One variant of query word `word`, over its whole postings list. `word` is
+ * -1 for 'or' (every document counts); with 'and', a document counts only
+ * if it matched every earlier word, and `narrowing` (any word but the
+ * first) admits no new documents.
+ */
+function scan(postings: Postings, term: number, factor: number, word: number, narrowing: boolean, wordMark: number, alive: Uint8Array, s: Scratch): void {
+  const {docs, impacts} = postings
+  const {queryStamp, wordStamp, matched, scores, best, list, query} = s
+  const end = postings.offsets[term]! + postings.lengths[term]!
+  for (let i = postings.offsets[term]!; i < end; i++) {
+    const doc = docs[i]!
+    if (queryStamp[doc] !== query) {
+      if (narrowing || alive[doc] !== 1) continue
+      queryStamp[doc] = query
+      matched[doc] = 0
+      scores[doc] = 0
+      list[s.touched++] = doc
+    }
+    const contribution = factor * impacts[i]!
+    if (wordStamp[doc] === wordMark) {
+      // Another variant of the same word: the best one counts, once.
+      if (contribution > best[doc]!) {
+        scores[doc]! += contribution - best[doc]!
+        best[doc] = contribution
+      }
+      continue
+    }
+    if (word >= 0 && matched[doc] !== word) continue
+    wordStamp[doc] = wordMark
+    best[doc] = contribution
+    scores[doc]! += contribution
+    matched[doc]!++
+  }
+}
+
+/** One variant of an 'and' word, looked up by binary search for each document still in the running. */
+function probe(postings: Postings, term: number, factor: number, word: number, wordMark: number, s: Scratch): void {
+  const {wordStamp, matched, scores, best, list} = s
+  for (let c = 0; c < s.touched; c++) {
+    const doc = list[c]!
+    const again = wordStamp[doc] === wordMark
+    if (matched[doc] !== word && !again) continue
+    const at = postings.find(term, doc)
+    if (at < 0) continue
+    const contribution = factor * postings.impacts[at]!
+    if (again) {
+      if (contribution > best[doc]!) {
+        scores[doc]! += contribution - best[doc]!
+        best[doc] = contribution
+      }
+      continue
+    }
+    wordStamp[doc] = wordMark
+    best[doc] = contribution
+    scores[doc]! += contribution
+    matched[doc]!++
+  }
+}
