@@ -1,11 +1,9 @@
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import type {ProgressListener} from '../infra/local-runtime.js'
-import {openRecommendRequests, recommendRequest, REQUESTS_TOPIC} from '../recommend/request.js'
-import type {SearchHit} from '../search/catalog-index.js'
-import {openSearchEvents, SEARCHES_TOPIC, searchEvent} from '../search/events.js'
-import {parseSearchQuery} from '../search/query.js'
-import {loadLocalCatalog} from '../search/service.js'
+// The simulator drives both capabilities as a client would: through their public modules only.
+import {openRecommendRequests, recommendRequest, REQUESTS_TOPIC} from '../recommend/index.js'
+import {loadLocalCatalog, openSearchEvents, parseSearchQuery, SEARCHES_TOPIC, searchEvent, type SearchHit} from '../search/index.js'
 import {openViewEvents, viewEvent, VIEWS_TOPIC} from './views.js'
 import {seededFaker} from '../seeded-faker.js'
 
