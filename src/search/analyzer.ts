@@ -34,13 +34,17 @@ function unmix(word: string): string {
 const MEMO_LIMIT = 200_000
 const memo = new Map<string, string | null>()
 
+/** A token as written, lower case, ё → е, in one script: what processTerm stems. */
+export function normalizeToken(token: string): string {
+  const word = token.toLowerCase().replaceAll('ё', 'е')
+  return CYRILLIC.test(word) && LATIN.test(word) ? unmix(word) : word
+}
+
 /** One token as indexed and searched, or null when it carries no meaning. */
 export function processTerm(token: string): string | null {
   const cached = memo.get(token)
   if (cached !== undefined) return cached
-  let word = token.toLowerCase().replaceAll('ё', 'е')
-  const hasCyrillic = CYRILLIC.test(word)
-  if (hasCyrillic && LATIN.test(word)) word = unmix(word)
+  const word = normalizeToken(token)
   let term: string | null
   if (STOP_WORDS.has(word)) term = null
   else if (/^\d+$/.test(word)) term = word

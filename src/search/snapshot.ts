@@ -118,6 +118,7 @@ export async function saveSnapshot(file: string, meta: SnapshotMeta, data: Index
     const {text, docs, products} = data
     const packed = await packPostings(text)
     await strings('terms', text.terms)
+    await strings('words', text.words)
     for (const [name, array] of Object.entries({...packed, alive: text.alive, docTerms: text.docTerms, fieldTotals: text.fieldTotals})) await typed(name, array)
     for (const [name, values] of Object.entries(docs)) await strings(`docs.${name}`, values)
     for (const name of ['ids', 'skus', 'currencies'] as const) await strings(`products.${name}`, products[name])
@@ -174,6 +175,7 @@ function assemble(sections: Map<string, unknown>): IndexSnapshotData {
       docTerms: get('docTerms'),
       fieldTotals: get('fieldTotals'),
       documents: alive.length,
+      words: get('words'),
     },
     docs: {hash: get('docs.hash'), name: get('docs.name'), brand: get('docs.brand'), category: get('docs.category')},
     products: {

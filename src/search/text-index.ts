@@ -1,6 +1,6 @@
 import SearchableMap from 'minisearch/SearchableMap'
 
-import {processTerm, tokenize} from './analyzer.js'
+import {normalizeToken, processTerm, tokenize} from './analyzer.js'
 import {grown, Postings} from './postings.js'
 
 /** The fields of a document, in the order of FIELD_BOOST. */
@@ -18,6 +18,8 @@ const B = 0.7
 // What a word that is only a prefix of the indexed one, or one with typos, is worth against the exact word.
 const PREFIX_WEIGHT = 0.375
 const FUZZY_WEIGHT = 0.45
+// A last word that is no word of the catalogue is being typed: what it begins with weighs almost as the word itself.
+const TYPING_WEIGHT = 0.9
 /** Variants of one query word looked at, most frequent first: a short prefix must not cost a scan of the vocabulary's postings. */
 const MAX_VARIANTS = 64
 
@@ -40,6 +42,12 @@ interface QueryWord {
 
 export type Combine = 'and' | 'or'
 
+/** A query word: its term, and the word as typed (normalised, not stemmed) for prefix matching. */
+export interface QueryTerm {
+  term: string
+  typed: string
+}
+
 /**
  * The index as a snapshot sees it. From capture(): small arrays copied, the
  * postings arena shared (never changed in place, see Postings). For
@@ -55,6 +63,8 @@ export interface TextIndexState {
   docTerms: Uint16Array
   fieldTotals: Float64Array
   documents: number
+  /** Words seen whose term is not the word itself (inflected forms), to tell a whole word from one being typed. */
+  words: string[]
 }
 
 /**
@@ -76,6 +86,9 @@ export class TextIndex {
   private liveCount = 0
   private deadPostings = 0
   private docTerms = new Uint16Array(1024)
+  private words = new Set<string>()
+  /** Tokens already looked at by noteWord (a cache). */
+  private readonly noted = new Set<string>()
   // Per-query scratch, indexed by document, reset lazily through the stamps.
   private queryStamp = new Uint32Array(1024)
   private wordStamp = new Uint32Array(1024)
@@ -111,6 +124,7 @@ export class TextIndex {
       for (const token of tokenize(fields[f]!)) {
         const term = processTerm(token)
         if (term === null) continue
+        if (term !== token) this.noteWord(token, term)
         lengths[f]!++
         let tf = frequencies.get(term)
         if (!tf) frequencies.set(term, (tf = new Float64Array(FIELDS)))
@@ -132,6 +146,14 @@ export class TextIndex {
     this.alive[doc] = 1
     this.docTerms[doc] = Math.min(frequencies.size, 0xffff)
     return doc
+  }
+
+  private noteWord(token: string, term: string): void {
+    if (this.noted.has(token)) return
+    if (this.noted.size >= 200_000) this.noted.clear() // bounded: unique model codes must not grow it forever
+    this.noted.add(token)
+    const typed = normalizeToken(token)
+    if (typed !== term) this.words.add(typed)
   }
 
   /** The first words of the name: on a marketplace, what the product is ("Смартфон …", "Умные часы …"). */
@@ -165,6 +187,7 @@ export class TextIndex {
       docTerms: this.docTerms.slice(0, this.docCount),
       fieldTotals: this.fieldTotals.slice(),
       documents: this.docCount,
+      words: [...this.words],
     }
   }
 
@@ -189,6 +212,7 @@ export class TextIndex {
     index.alive.set(state.alive)
     index.docTerms.set(state.docTerms)
     index.fieldTotals = state.fieldTotals.slice()
+    index.words = new Set(state.words)
     for (let d = 0; d < state.documents; d++) {
       if (state.alive[d] === 1) index.liveCount++
       else index.deadPostings += state.docTerms[d]!
@@ -261,17 +285,19 @@ export class TextIndex {
   }
 
   /** What one query word may match, given how loosely it is read. */
-  private word(term: string, prefix: boolean, fuzzy: boolean): QueryWord {
+  private word({term, typed}: QueryTerm, prefix: boolean, fuzzy: boolean): QueryWord {
     const found = new Map<number, number>()
+    const add = (id: number, weight: number) => found.set(id, Math.max(found.get(id) ?? 0, weight))
+    const extension = (from: string, key: string, weight: number) => (weight * from.length) / (from.length + 0.3 * (key.length - from.length))
     const exact = this.dictionary.get(term)
-    if (exact !== undefined) found.set(exact, 1)
-    if (prefix)
-      for (const [key, id] of this.dictionary.atPrefix(term))
-        if (!found.has(id)) found.set(id, (PREFIX_WEIGHT * term.length) / (term.length + 0.3 * (key.length - term.length)))
+    // "кофем" stems to "коф", as "кофе" does; typed, it is the start of "кофемашина".
+    const partial = prefix && typed !== term && !this.words.has(typed) && !this.dictionary.has(typed)
+    if (partial) for (const [key, id] of this.dictionary.atPrefix(typed)) add(id, extension(typed, key, TYPING_WEIGHT))
+    if (exact !== undefined) add(exact, found.size > 0 ? PREFIX_WEIGHT : 1)
+    if (prefix) for (const [key, id] of this.dictionary.atPrefix(term)) add(id, extension(term, key, PREFIX_WEIGHT))
     const typos = fuzzy ? fuzziness(term) : 0
     if (typos > 0)
-      for (const [, [id, distance]] of this.dictionary.fuzzyGet(term, typos))
-        if (distance > 0) found.set(id, Math.max(found.get(id) ?? 0, (FUZZY_WEIGHT * term.length) / (term.length + distance)))
+      for (const [, [id, distance]] of this.dictionary.fuzzyGet(term, typos)) if (distance > 0) add(id, (FUZZY_WEIGHT * term.length) / (term.length + distance))
     const lengths = this.postings.lengths
     const variants = [...found]
       .map(([t, weight]) => ({term: t, weight}))
@@ -281,9 +307,14 @@ export class TextIndex {
     return {variants, cost: variants.reduce((sum, v) => sum + lengths[v.term]!, 0)}
   }
 
-  /** The query's words as terms (stop words dropped, repeats once). */
-  static terms(text: string): string[] {
-    return [...new Set(tokenize(text).flatMap((token) => processTerm(token) ?? []))]
+  /** The query's words (stop words dropped, repeats once). */
+  static terms(text: string): QueryTerm[] {
+    const seen = new Map<string, QueryTerm>()
+    for (const token of tokenize(text)) {
+      const term = processTerm(token)
+      if (term !== null) seen.set(term, {term, typed: normalizeToken(token)})
+    }
+    return [...seen.values()]
   }
 
   /**
@@ -291,9 +322,9 @@ export class TextIndex {
    * all words ('and') or any ('or'); the last word also as a prefix (from 3
    * letters), every word with typos when `fuzzy`.
    */
-  match(terms: string[], combine: Combine, fuzzy: boolean, visit: (doc: number, score: number) => void): void {
+  match(terms: QueryTerm[], combine: Combine, fuzzy: boolean, visit: (doc: number, score: number) => void): void {
     if (terms.length === 0) return
-    const words = terms.map((t, i) => this.word(t, i === terms.length - 1 && t.length >= 3, fuzzy))
+    const words = terms.map((t, i) => this.word(t, i === terms.length - 1 && t.typed.length >= 3, fuzzy))
     if (combine === 'and' && words.some((w) => w.variants.length === 0)) return
     words.sort((a, b) => a.cost - b.cost)
     if (this.stamp > 0xffff0000) this.resetScratch(this.alive.length)

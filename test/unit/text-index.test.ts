@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {Postings} from '../../src/search/postings.js'
-import {TextIndex, type DocFields} from '../../src/search/text-index.js'
+import {TextIndex, type DocFields, type QueryTerm} from '../../src/search/text-index.js'
 
 /** A deterministic pseudo-random stream (mulberry32). */
 function random(seed: number): () => number {
@@ -37,7 +37,7 @@ function expected(texts: Map<number, string[]>, query: string[], combine: 'and' 
 
 function matched(index: TextIndex, query: string[], combine: 'and' | 'or'): number[] {
   const docs: number[] = []
-  index.match(query, combine, false, (doc) => docs.push(doc))
+  index.match(TextIndex.terms(query.join(' ')), combine, false, (doc) => docs.push(doc))
   return docs.sort((a, b) => a - b)
 }
 
@@ -82,30 +82,36 @@ describe('the compact text index', () => {
     const inDescription = index.add(['teapot', '', '', '', 'a kettle of steel'])
     for (let i = 0; i < 20; i++) index.add(['steel pan', '', '', '', ''])
     const scores = new Map<number, number>()
-    index.match(['kettl'], 'and', false, (doc, score) => scores.set(doc, score))
+    index.match(TextIndex.terms('kettle'), 'and', false, (doc, score) => scores.set(doc, score))
     expect(scores.get(inName)!).toBeGreaterThan(scores.get(inDescription)!)
     const kettle = scores.get(inName)!
     scores.clear()
-    index.match(['steel'], 'and', false, (doc, score) => scores.set(doc, score))
+    index.match(TextIndex.terms('steel'), 'and', false, (doc, score) => scores.set(doc, score))
     expect(scores.get(inName)!).toBeLessThan(kettle)
-    // "kettl" as a prefix also reaches "kettl" itself: still one word's worth.
+    // Typos allowed, "kettle" also reaches "kettl" itself: still one word's worth.
     scores.clear()
-    index.match(['kettl'], 'and', true, (doc, score) => scores.set(doc, score))
+    index.match(TextIndex.terms('kettle'), 'and', true, (doc, score) => scores.set(doc, score))
     expect(scores.get(inName)).toBeCloseTo(kettle, 6)
   })
 
   it('finds a word being typed by its prefix, and a word with a typo', () => {
     const index = new TextIndex()
     const doc = index.add(['Беспроводные наушники', '', '', '', ''])
-    const found = (terms: string[], fuzzy: boolean) => {
-      const docs: number[] = []
-      index.match(terms, 'and', fuzzy, (d) => docs.push(d))
-      return docs
+    // The matching documents, best first.
+    const found = (terms: QueryTerm[], fuzzy: boolean) => {
+      const docs: Array<[number, number]> = []
+      index.match(terms, 'and', fuzzy, (d, score) => docs.push([d, score]))
+      return docs.sort((a, b) => b[1] - a[1]).map(([d]) => d)
     }
     expect(found(TextIndex.terms('беспроводные науш'), false)).toEqual([doc])
     expect(found(TextIndex.terms('наушнки'), false)).toEqual([])
     expect(found(TextIndex.terms('наушнки'), true)).toEqual([doc])
     expect(TextIndex.terms('для и the')).toEqual([])
+    // A last word that is no word of the catalogue is the start of one: "кофем" is a coffee machine, though it stems as "кофе" does.
+    const coffee = index.add(['Кофе в зёрнах', '', '', '', ''])
+    const machine = index.add(['Кофемашина', '', '', '', ''])
+    expect(found(TextIndex.terms('кофем'), false)[0]).toBe(machine)
+    expect(found(TextIndex.terms('кофе'), false)[0]).toBe(coffee)
   })
 })
 
