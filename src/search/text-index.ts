@@ -87,6 +87,13 @@ export class TextIndex {
   private deadPostings = 0
   private docTerms = new Uint16Array(1024)
   private words = new Set<string>()
+  /** Term → id, for exact lookups (the radix tree answers prefixes and typos). */
+  private termIds = new Map<string, number>()
+  // add()'s scratch.
+  private readonly slotOfTerm = new Map<number, number>()
+  private slotTerms = new Int32Array(256)
+  private frequencies = new Float64Array(256 * FIELDS)
+  private readonly lengths = new Float64Array(FIELDS)
   /** Tokens already looked at by noteWord (a cache). */
   private readonly noted = new Set<string>()
   // Per-query scratch, indexed by document, reset lazily through the stamps.
@@ -118,33 +125,50 @@ export class TextIndex {
   add(fields: DocFields): number {
     const doc = this.docCount++
     this.ensureDocs(this.docCount)
-    const frequencies = new Map<string, Float64Array>()
-    const lengths = new Float64Array(FIELDS)
+    // Per-document term frequencies in reused scratch (no allocation per card): slot → term id, FIELDS counts per slot.
+    const slots = this.slotOfTerm
+    slots.clear()
+    const lengths = this.lengths.fill(0)
+    const lead: number[] = []
+    let n = 0
     for (let f = 0; f < FIELDS; f++) {
       for (const token of tokenize(fields[f]!)) {
         const term = processTerm(token)
         if (term === null) continue
         if (term !== token) this.noteWord(token, term)
+        const id = this.termId(term)
+        if (f === 0 && lead.length < LEAD_WORDS) lead.push(id)
+        let slot = slots.get(id)
+        if (slot === undefined) {
+          slot = n++
+          if (n * FIELDS > this.frequencies.length) {
+            this.frequencies = grown(this.frequencies, this.frequencies.length * 2)
+            this.slotTerms = grown(this.slotTerms, this.slotTerms.length * 2)
+          }
+          slots.set(id, slot)
+          this.slotTerms[slot] = id
+          this.frequencies.fill(0, slot * FIELDS, slot * FIELDS + FIELDS)
+        }
+        this.frequencies[slot * FIELDS + f]!++
         lengths[f]!++
-        let tf = frequencies.get(term)
-        if (!tf) frequencies.set(term, (tf = new Float64Array(FIELDS)))
-        tf[f]!++
       }
       this.fieldTotals[f]! += lengths[f]!
     }
     this.liveCount++
-    const lead = this.lead(fields[0])
-    for (const [term, tf] of frequencies) {
+    const tf = this.frequencies
+    for (let slot = 0; slot < n; slot++) {
+      const term = this.slotTerms[slot]!
       let impact = lead.includes(term) ? LEAD_BOOST : 0
       for (let f = 0; f < FIELDS; f++) {
-        if (tf[f] === 0) continue
+        const count = tf[slot * FIELDS + f]!
+        if (count === 0) continue
         const average = this.fieldTotals[f]! / this.docCount || 1
-        impact += (FIELD_BOOST[f]! * tf[f]! * (K1 + 1)) / (tf[f]! + K1 * (1 - B + (B * lengths[f]!) / average))
+        impact += (FIELD_BOOST[f]! * count * (K1 + 1)) / (count + K1 * (1 - B + (B * lengths[f]!) / average))
       }
-      this.postings.append(this.termId(term), doc, impact)
+      this.postings.append(term, doc, impact)
     }
     this.alive[doc] = 1
-    this.docTerms[doc] = Math.min(frequencies.size, 0xffff)
+    this.docTerms[doc] = Math.min(n, 0xffff)
     return doc
   }
 
@@ -154,16 +178,6 @@ export class TextIndex {
     this.noted.add(token)
     const typed = normalizeToken(token)
     if (typed !== term) this.words.add(typed)
-  }
-
-  /** The first words of the name: on a marketplace, what the product is ("Смартфон …", "Умные часы …"). */
-  private lead(name: string): string[] {
-    const terms: string[] = []
-    for (const token of tokenize(name)) {
-      const term = processTerm(token)
-      if (term !== null && terms.push(term) === LEAD_WORDS) break
-    }
-    return terms
   }
 
   /** Marks a document dead: it matches nothing from now on. */
@@ -206,7 +220,11 @@ export class TextIndex {
     index.postings = postings
     index.termNames = state.terms.slice()
     index.dictionary = new SearchableMap<number>()
-    for (let t = 0; t < terms; t++) if (state.lengths[t]! > 0) index.dictionary.set(state.terms[t]!, t)
+    for (let t = 0; t < terms; t++) {
+      if (state.lengths[t]! === 0) continue
+      index.dictionary.set(state.terms[t]!, t)
+      index.termIds.set(state.terms[t]!, t)
+    }
     index.docCount = state.documents
     index.ensureDocs(Math.max(1024, state.documents))
     index.alive.set(state.alive)
@@ -247,14 +265,16 @@ export class TextIndex {
     this.alive = new Uint8Array(Math.max(1024, next)).fill(1, 0, next)
     this.docCount = next
     this.deadPostings = 0
+    this.noted.clear()
     this.resetScratch(this.alive.length)
     return renumber
   }
 
   private termId(term: string): number {
-    let id = this.dictionary.get(term)
+    let id = this.termIds.get(term)
     if (id === undefined) {
       id = this.postings.addTerm()
+      this.termIds.set(term, id)
       this.dictionary.set(term, id)
       this.termNames[id] = term
     }
@@ -289,9 +309,9 @@ export class TextIndex {
     const found = new Map<number, number>()
     const add = (id: number, weight: number) => found.set(id, Math.max(found.get(id) ?? 0, weight))
     const extension = (from: string, key: string, weight: number) => (weight * from.length) / (from.length + 0.3 * (key.length - from.length))
-    const exact = this.dictionary.get(term)
+    const exact = this.termIds.get(term)
     // "кофем" stems to "коф", as "кофе" does; typed, it is the start of "кофемашина".
-    const partial = prefix && typed !== term && !this.words.has(typed) && !this.dictionary.has(typed)
+    const partial = prefix && typed !== term && !this.words.has(typed) && !this.termIds.has(typed)
     if (partial) for (const [key, id] of this.dictionary.atPrefix(typed)) add(id, extension(typed, key, TYPING_WEIGHT))
     if (exact !== undefined) add(exact, found.size > 0 ? PREFIX_WEIGHT : 1)
     if (prefix) for (const [key, id] of this.dictionary.atPrefix(term)) add(id, extension(term, key, PREFIX_WEIGHT))
