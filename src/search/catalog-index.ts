@@ -29,15 +29,17 @@ export interface SearchOutcome {
 /** Everything needed to rebuild the index without the source topic (see snapshot.ts for the file). */
 export interface IndexSnapshotData {
   text: TextIndexState
-  /** Per text document: its hash and the fields a hit shows ('' for a dead one). */
-  docs: {hash: string[]; name: string[]; brand: string[]; category: string[]}
+  /** Per text document: its hash and the fields a hit shows (0 and '' for a dead one). */
+  docs: {hash: number[]; name: string[]; brand: string[]; category: string[]}
   products: PackedProducts
 }
 
-function textHash(card: ProductCard): string {
+/** The searchable text's identity: 48 bits of its SHA-1, a plain number (two texts of a million collide with odds of about 10^-3). */
+function textHash(card: ProductCard): number {
   return createHash('sha1')
     .update(`${card.name}\u0001${card.brand}\u0001${card.category}\u0001${card.tags.join('\u0002')}\u0001${card.description}`)
-    .digest('base64')
+    .digest()
+    .readUIntBE(0, 6)
 }
 
 // Cheapest and most precise first; typos and partial matches only when that finds nothing.
@@ -58,7 +60,9 @@ export class CatalogIndex {
   private text: TextIndex
   private products: ProductColumns
   private readonly bySku = new Map<string, number | number[]>()
-  private readonly docByHash = new Map<string, number>()
+  private readonly docByHash = new Map<number, number>()
+  /** One string per brand and category name, not one per card. */
+  private readonly names = new Map<string, string>()
   private docs: IndexSnapshotData['docs'] = {hash: [], name: [], brand: [], category: []}
   private docBrand = new Int32Array(1024)
   private docCategory = new Int32Array(1024)
@@ -66,6 +70,8 @@ export class CatalogIndex {
   private docMember = new Int32Array(1024).fill(-1)
   private readonly moreMembers = new Map<number, number[]>()
   private readonly labels = new Map<string, number>()
+  /** Brand and category names as written → their label id (normalizing each one once). */
+  private readonly labelOf = new Map<string, number>()
   private hiddenCount = 0
 
   constructor(
@@ -76,9 +82,14 @@ export class CatalogIndex {
     this.text = snapshot ? TextIndex.restore(snapshot.text) : new TextIndex()
     this.products = snapshot ? ProductColumns.restore(snapshot.products) : new ProductColumns()
     if (snapshot) {
-      this.docs = {hash: [...snapshot.docs.hash], name: [...snapshot.docs.name], brand: [...snapshot.docs.brand], category: [...snapshot.docs.category]}
+      const {hash, name, brand, category} = snapshot.docs
+      this.docs = {hash: [...hash], name: [...name], brand: brand.map((b) => this.intern(b)), category: category.map((c) => this.intern(c))}
       this.ensureDocs(this.text.documents)
-      for (let d = 0; d < this.text.documents; d++) if (this.text.isAlive(d)) this.describeDoc(d)
+      for (let d = 0; d < this.text.documents; d++) {
+        if (!this.text.isAlive(d)) continue
+        this.describeDoc(d)
+        this.docByHash.set(this.docs.hash[d]!, d)
+      }
       for (let s = 0; s < this.products.length; s++) {
         this.join(s, this.products.doc[s]!)
         this.mapSku(s, this.products.skus[s]!)
@@ -103,9 +114,12 @@ export class CatalogIndex {
   }
 
   private label(value: string): number {
+    let id = this.labelOf.get(value)
+    if (id !== undefined) return id
     const key = normalizeLabel(value)
-    let id = this.labels.get(key)
+    id = this.labels.get(key)
     if (id === undefined) this.labels.set(key, (id = this.labels.size))
+    this.labelOf.set(value, id)
     return id
   }
 
@@ -140,7 +154,8 @@ export class CatalogIndex {
     this.products.doc[slot] = -1
     if (this.docMember[doc] !== -1) return
     this.docByHash.delete(this.docs.hash[doc]!)
-    for (const field of [this.docs.hash, this.docs.name, this.docs.brand, this.docs.category]) field[doc] = ''
+    this.docs.hash[doc] = 0
+    for (const field of [this.docs.name, this.docs.brand, this.docs.category]) field[doc] = ''
     this.text.remove(doc)
   }
 
@@ -174,15 +189,21 @@ export class CatalogIndex {
     for (let s = 0; s < this.products.length; s++) if (this.products.doc[s]! >= 0) this.products.doc[s] = renumber[this.products.doc[s]!]!
   }
 
-  private docFor(card: ProductCard, hash: string): number {
+  private intern(value: string): string {
+    let shared = this.names.get(value)
+    if (shared === undefined) this.names.set(value, (shared = value))
+    return shared
+  }
+
+  private docFor(card: ProductCard, hash: number): number {
     let doc = this.docByHash.get(hash)
     if (doc === undefined) {
       doc = this.text.add([card.name, card.brand, card.tags.join(' '), card.category, card.description])
       this.ensureDocs(doc + 1)
       this.docs.hash[doc] = hash
       this.docs.name[doc] = card.name
-      this.docs.brand[doc] = card.brand
-      this.docs.category[doc] = card.category
+      this.docs.brand[doc] = this.intern(card.brand)
+      this.docs.category[doc] = this.intern(card.category)
       this.docByHash.set(hash, doc)
       this.describeDoc(doc)
     }

@@ -2,6 +2,7 @@ import os from 'node:os'
 import {BANS_TOPIC} from '../bans/ban.js'
 import {followBans, type FollowedBans} from '../bans/table.js'
 import type {Profile} from '../config/schema.js'
+import {collectGarbage} from '../collect-garbage.js'
 import {unlessStopped, workerLifecycle} from '../lifecycle.js'
 import type {Logger} from '../log-structured.js'
 import {CatalogIndex, type SearchOutcome} from './catalog-index.js'
@@ -80,14 +81,20 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
   let events: Awaited<ReturnType<typeof openSearchEvents>>
   let offsets: Offsets = new Map()
   try {
+    // The snapshot is read (and its offsets checked against the topic) while the ban list loads: a restart waits for the slower of the two, not both.
+    const started = Date.now()
+    const loading = options.rebuild
+      ? undefined
+      : loadSnapshot(file, {topic, brokers: profile.brokers}).then(async ({snapshot, skipped}) => {
+          const saved = snapshot && offsetsFromJSON(snapshot.meta.offsets)
+          return {snapshot, skipped, saved, valid: saved ? await offsetsStillValid(profile, topic, saved) : undefined}
+        })
+    loading?.catch(() => {}) // awaited below; a stop while the bans load must not leave it unhandled
     await unlessStopped(bans.ready, options.signal)
     const isBanned = (id: string, sku: string) => bans.table.match(id, sku) !== undefined
 
-    if (!options.rebuild) {
-      const started = Date.now()
-      const {snapshot, skipped} = await loadSnapshot(file, {topic, brokers: profile.brokers})
-      const saved = snapshot && offsetsFromJSON(snapshot.meta.offsets)
-      const valid = saved ? await offsetsStillValid(profile, topic, saved) : undefined
+    if (loading) {
+      const {snapshot, skipped, saved, valid} = await unlessStopped(loading, options.signal)
       if (snapshot && saved && valid?.ok) {
         index = new CatalogIndex(isBanned, snapshot.data)
         offsets = saved
@@ -126,6 +133,7 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
     onCaughtUp: () => {
       caughtUp = true
       catalog.pack()
+      collectGarbage()
       gauges()
       const {rss, heapUsed, external} = process.memoryUsage()
       log.info(

@@ -120,7 +120,8 @@ export async function saveSnapshot(file: string, meta: SnapshotMeta, data: Index
     await strings('terms', text.terms)
     await strings('words', text.words)
     for (const [name, array] of Object.entries({...packed, alive: text.alive, docTerms: text.docTerms, fieldTotals: text.fieldTotals})) await typed(name, array)
-    for (const [name, values] of Object.entries(docs)) await strings(`docs.${name}`, values)
+    await typed('docs.hash', Float64Array.from(docs.hash))
+    for (const name of ['name', 'brand', 'category'] as const) await strings(`docs.${name}`, docs[name])
     for (const name of ['ids', 'skus', 'currencies'] as const) await strings(`products.${name}`, products[name])
     for (const name of ['price', 'available', 'updated', 'doc', 'currency'] as const) await typed(`products.${name}`, products[name])
     await handle.sync()
@@ -177,7 +178,7 @@ function assemble(sections: Map<string, unknown>): IndexSnapshotData {
       documents: alive.length,
       words: get('words'),
     },
-    docs: {hash: get('docs.hash'), name: get('docs.name'), brand: get('docs.brand'), category: get('docs.category')},
+    docs: {hash: [...get<Float64Array>('docs.hash')], name: get('docs.name'), brand: get('docs.brand'), category: get('docs.category')},
     products: {
       ids: get('products.ids'),
       skus: get('products.skus'),

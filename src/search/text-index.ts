@@ -1,7 +1,6 @@
-import SearchableMap from 'minisearch/SearchableMap'
-
 import {normalizeToken, processTerm, tokenize} from './analyzer.js'
 import {grown, Postings} from './postings.js'
+import {TermDictionary} from './term-dictionary.js'
 
 /** The fields of a document, in the order of FIELD_BOOST. */
 export type DocFields = [name: string, brand: string, tags: string, category: string, description: string]
@@ -76,7 +75,7 @@ export interface TextIndexState {
  * compaction drops dead postings once they are a quarter of the index.
  */
 export class TextIndex {
-  private dictionary = new SearchableMap<number>()
+  private dictionary = new TermDictionary()
   private termNames: string[] = []
   private postings = new Postings()
   private alive = new Uint8Array(1024)
@@ -87,8 +86,6 @@ export class TextIndex {
   private deadPostings = 0
   private docTerms = new Uint16Array(1024)
   private words = new Set<string>()
-  /** Term → id, for exact lookups (the radix tree answers prefixes and typos). */
-  private termIds = new Map<string, number>()
   // add()'s scratch.
   private readonly slotOfTerm = new Map<number, number>()
   private slotTerms = new Int32Array(256)
@@ -219,12 +216,7 @@ export class TextIndex {
     postings.used = state.docs.length
     index.postings = postings
     index.termNames = state.terms.slice()
-    index.dictionary = new SearchableMap<number>()
-    for (let t = 0; t < terms; t++) {
-      if (state.lengths[t]! === 0) continue
-      index.dictionary.set(state.terms[t]!, t)
-      index.termIds.set(state.terms[t]!, t)
-    }
+    index.dictionary = TermDictionary.from(state.terms.flatMap((term, t) => (state.lengths[t]! > 0 ? [[term, t] as [string, number]] : [])))
     index.docCount = state.documents
     index.ensureDocs(Math.max(1024, state.documents))
     index.alive.set(state.alive)
@@ -271,10 +263,9 @@ export class TextIndex {
   }
 
   private termId(term: string): number {
-    let id = this.termIds.get(term)
+    let id = this.dictionary.get(term)
     if (id === undefined) {
       id = this.postings.addTerm()
-      this.termIds.set(term, id)
       this.dictionary.set(term, id)
       this.termNames[id] = term
     }
@@ -309,15 +300,16 @@ export class TextIndex {
     const found = new Map<number, number>()
     const add = (id: number, weight: number) => found.set(id, Math.max(found.get(id) ?? 0, weight))
     const extension = (from: string, key: string, weight: number) => (weight * from.length) / (from.length + 0.3 * (key.length - from.length))
-    const exact = this.termIds.get(term)
+    const exact = this.dictionary.get(term)
     // "кофем" stems to "коф", as "кофе" does; typed, it is the start of "кофемашина".
-    const partial = prefix && typed !== term && !this.words.has(typed) && !this.termIds.has(typed)
-    if (partial) for (const [key, id] of this.dictionary.atPrefix(typed)) add(id, extension(typed, key, TYPING_WEIGHT))
+    const partial = prefix && typed !== term && !this.words.has(typed) && !this.dictionary.has(typed)
+    if (partial) for (const [key, id] of this.dictionary.withPrefix(typed)) add(id, extension(typed, key, TYPING_WEIGHT))
     if (exact !== undefined) add(exact, found.size > 0 ? PREFIX_WEIGHT : 1)
-    if (prefix) for (const [key, id] of this.dictionary.atPrefix(term)) add(id, extension(term, key, PREFIX_WEIGHT))
+    if (prefix) for (const [key, id] of this.dictionary.withPrefix(term)) add(id, extension(term, key, PREFIX_WEIGHT))
     const typos = fuzzy ? fuzziness(term) : 0
     if (typos > 0)
-      for (const [, [id, distance]] of this.dictionary.fuzzyGet(term, typos)) if (distance > 0) add(id, (FUZZY_WEIGHT * term.length) / (term.length + distance))
+      for (const [, id, distance] of this.dictionary.withinDistance(term, typos))
+        if (distance > 0) add(id, (FUZZY_WEIGHT * term.length) / (term.length + distance))
     const lengths = this.postings.lengths
     const variants = [...found]
       .map(([t, weight]) => ({term: t, weight}))
