@@ -47,3 +47,17 @@ export function mib(bytes: number): string {
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
 }
+
+/** p50 and p99 per class, and over all of them ("all"), of times in ms. */
+export function percentilesByClass(times: Map<string, number[]>): Record<string, {p50: number; p99: number}> {
+  const result: Record<string, {p50: number; p99: number}> = {}
+  const all: number[] = []
+  for (const [name, values] of times) {
+    const sorted = [...values].sort((a, b) => a - b)
+    all.push(...sorted)
+    result[name] = {p50: percentile(sorted, 50), p99: percentile(sorted, 99)}
+  }
+  all.sort((a, b) => a - b)
+  result.all = {p50: percentile(all, 50), p99: percentile(all, 99)}
+  return result
+}

@@ -13,6 +13,7 @@ import path from 'node:path'
 import {setImmediate as nextTurn} from 'node:timers/promises'
 
 import {CatalogIndex, loadSnapshot, parseSearchQuery, saveSnapshot, SNAPSHOT_VERSION, type SearchOutcome, type SearchQuery} from '../../src/search/index.js'
+import {percentilesByClass} from './measure.js'
 import {judgedQueries, searchOf} from './search-judged.js'
 import {MiniSearchCatalog} from './search-reference.js'
 import {benchCards, benchQueries} from './search-queries.js'
@@ -30,10 +31,6 @@ interface Side {
   /** Writes the snapshot; resolves with its size. */
   save: (file: string) => Promise<number>
   load: (file: string) => Promise<Engine>
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 }
 
 const mktSide = (): Side => {
@@ -76,24 +73,19 @@ const settledRss = () => {
 
 /** Each query once to warm up, then `rounds` times, timed one by one, per class. */
 function timeClasses(index: Engine, classes: Map<string, SearchQuery[]>, rounds: number): Record<string, {p50: number; p99: number}> {
-  const result: Record<string, {p50: number; p99: number}> = {}
-  const all: number[] = []
+  const times = new Map<string, number[]>()
   for (const [name, queries] of classes) {
     for (const q of queries) index.search(q)
-    const times: number[] = []
+    const own: number[] = []
     for (let r = 0; r < rounds; r++)
       for (const q of queries) {
         const started = performance.now()
         index.search(q)
-        times.push(performance.now() - started)
+        own.push(performance.now() - started)
       }
-    times.sort((a, b) => a - b)
-    all.push(...times)
-    result[name] = {p50: percentile(times, 50), p99: percentile(times, 99)}
+    times.set(name, own)
   }
-  all.sort((a, b) => a - b)
-  result.all = {p50: percentile(all, 50), p99: percentile(all, 99)}
-  return result
+  return percentilesByClass(times)
 }
 
 /** Writes the snapshot while a query is asked on every turn of the event loop: how long the longest one waited. */

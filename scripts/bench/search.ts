@@ -17,7 +17,7 @@ import {workerLogger} from '../../src/log-structured.js'
 import {packageRoot} from '../../src/package-root.js'
 import {paramsFromRequest, parseSearchQuery, startIndexer, type SearchRequest} from '../../src/search/index.js'
 import {renderTable} from '../../src/ui/table.js'
-import {measure, mib, percentile, rssBytes} from './measure.js'
+import {measure, mib, percentile, percentilesByClass, rssBytes} from './measure.js'
 import {benchRuntime} from './runtime.js'
 import {judgedQueries, precisionByClass, relevantIds, type ClassPrecision} from './search-judged.js'
 import {BENCH_CATALOGUE, benchCards, benchQueries} from './search-queries.js'
@@ -66,10 +66,9 @@ function httpClasses(): Map<string, SearchRequest[]> {
 
 /** GET /search as a client sees it (connection kept alive), per class. */
 async function httpLatency(port: number, rounds: number): Promise<Latency> {
-  const result: Latency = {}
-  const all: number[] = []
+  const times = new Map<string, number[]>()
   for (const [name, requests] of httpClasses()) {
-    const times: number[] = []
+    const own: number[] = []
     for (let r = 0; r <= rounds; r++)
       for (const request of requests) {
         parseSearchQuery(request)
@@ -77,15 +76,11 @@ async function httpLatency(port: number, rounds: number): Promise<Latency> {
         const response = await fetch(`http://127.0.0.1:${port}/search?${paramsFromRequest(request).toString()}`)
         await response.arrayBuffer()
         if (!response.ok) throw new Error(`GET /search answered ${response.status}`)
-        if (r > 0) times.push(performance.now() - started) // round 0 warms up
+        if (r > 0) own.push(performance.now() - started) // round 0 warms up
       }
-    times.sort((a, b) => a - b)
-    all.push(...times)
-    result[name] = {p50: percentile(times, 50), p99: percentile(times, 99)}
+    times.set(name, own)
   }
-  all.sort((a, b) => a - b)
-  result.all = {p50: percentile(all, 50), p99: percentile(all, 99)}
-  return result
+  return percentilesByClass(times)
 }
 
 interface IndexerRun {
