@@ -119,7 +119,7 @@ export async function saveSnapshot(file: string, meta: SnapshotMeta, data: Index
     const packed = await packPostings(text)
     await strings('terms', text.terms)
     await strings('words', text.words)
-    for (const [name, array] of Object.entries({...packed, alive: text.alive, docTerms: text.docTerms, fieldTotals: text.fieldTotals})) await typed(name, array)
+    for (const [name, array] of Object.entries({...packed, alive: text.alive, docTerms: text.docTerms})) await typed(name, array)
     await typed('docs.hash', Float64Array.from(docs.hash))
     for (const name of ['name', 'brand', 'category'] as const) await strings(`docs.${name}`, docs[name])
     for (const name of ['ids', 'skus', 'currencies'] as const) await strings(`products.${name}`, products[name])
@@ -174,7 +174,6 @@ function assemble(sections: Map<string, unknown>): IndexSnapshotData {
       impacts: get('impacts'),
       alive,
       docTerms: get('docTerms'),
-      fieldTotals: get('fieldTotals'),
       documents: alive.length,
       words: get('words'),
     },

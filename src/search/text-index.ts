@@ -11,6 +11,14 @@ const FIELDS = FIELD_BOOST.length
 // A word among the name's first two weighs as much again as the name: a coffee machine "with control from a smartphone" is not a smartphone.
 const LEAD_WORDS = 2
 const LEAD_BOOST = 4
+/**
+ * The field lengths (in terms) BM25 normalises by: fixed, where BM25 takes
+ * the catalogue's running average, so that an impact depends on its
+ * document alone — the same whatever order the partitions were read in, and
+ * the same after a restart from a snapshot as after a full rebuild. Roughly
+ * a marketplace card's: a name of eight terms, a description of forty.
+ */
+const FIELD_LENGTH = [8, 1.5, 5, 1.5, 40] as const
 // BM25's saturation and length normalisation.
 const K1 = 1.2
 const B = 0.7
@@ -60,7 +68,6 @@ export interface TextIndexState {
   impacts: Float32Array
   alive: Uint8Array
   docTerms: Uint16Array
-  fieldTotals: Float64Array
   documents: number
   /** Words seen whose term is not the word itself (inflected forms), to tell a whole word from one being typed. */
   words: string[]
@@ -79,8 +86,6 @@ export class TextIndex {
   private termNames: string[] = []
   private postings = new Postings()
   private alive = new Uint8Array(1024)
-  /** Total terms per field over all documents (dead ones too, until compaction), for the average field length. */
-  private fieldTotals = new Float64Array(FIELDS)
   private docCount = 0
   private liveCount = 0
   private deadPostings = 0
@@ -149,7 +154,6 @@ export class TextIndex {
         this.frequencies[slot * FIELDS + f]!++
         lengths[f]!++
       }
-      this.fieldTotals[f]! += lengths[f]!
     }
     this.liveCount++
     const tf = this.frequencies
@@ -159,8 +163,7 @@ export class TextIndex {
       for (let f = 0; f < FIELDS; f++) {
         const count = tf[slot * FIELDS + f]!
         if (count === 0) continue
-        const average = this.fieldTotals[f]! / this.docCount || 1
-        impact += (FIELD_BOOST[f]! * count * (K1 + 1)) / (count + K1 * (1 - B + (B * lengths[f]!) / average))
+        impact += (FIELD_BOOST[f]! * count * (K1 + 1)) / (count + K1 * (1 - B + (B * lengths[f]!) / FIELD_LENGTH[f]!))
       }
       this.postings.append(term, doc, impact)
     }
@@ -196,7 +199,6 @@ export class TextIndex {
       impacts: p.impacts,
       alive: this.alive.slice(0, this.docCount),
       docTerms: this.docTerms.slice(0, this.docCount),
-      fieldTotals: this.fieldTotals.slice(),
       documents: this.docCount,
       words: [...this.words],
     }
@@ -221,7 +223,6 @@ export class TextIndex {
     index.ensureDocs(Math.max(1024, state.documents))
     index.alive.set(state.alive)
     index.docTerms.set(state.docTerms)
-    index.fieldTotals = state.fieldTotals.slice()
     index.words = new Set(state.words)
     for (let d = 0; d < state.documents; d++) {
       if (state.alive[d] === 1) index.liveCount++
@@ -253,7 +254,6 @@ export class TextIndex {
     const docTerms = new Uint16Array(Math.max(1024, next))
     for (let d = 0; d < this.docCount; d++) if (renumber[d]! >= 0) docTerms[renumber[d]!] = this.docTerms[d]!
     this.docTerms = docTerms
-    for (let f = 0; f < FIELDS; f++) this.fieldTotals[f] = this.docCount === 0 ? 0 : (this.fieldTotals[f]! * next) / this.docCount
     this.alive = new Uint8Array(Math.max(1024, next)).fill(1, 0, next)
     this.docCount = next
     this.deadPostings = 0

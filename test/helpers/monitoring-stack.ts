@@ -204,7 +204,13 @@ ${workerTargets.join('\n')}
 
   const ready = async () => {
     const deadline = Date.now() + 15_000
-    const rates = ['rate(mkt_filter_cards_in_total[1m]) > 0', 'rate(kafka_server_messages_in_total[1m]) > 0', 'rate(mkt_search_query_seconds_count[1m]) > 0']
+    // Every worker target is scraped on its own schedule: wait for a rate from each one the tests read.
+    const rates = [
+      'rate(mkt_filter_cards_in_total[1m]) > 0',
+      'rate(kafka_server_messages_in_total[1m]) > 0',
+      'rate(mkt_search_query_seconds_count[1m]) > 0',
+      'rate(mkt_recommend_requests_total[1m]) > 0',
+    ]
     const has = async (query: string) => {
       const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`)
       return ((await response.json()) as {data: {result: unknown[]}}).data.result.length > 0
@@ -213,7 +219,7 @@ ${workerTargets.join('\n')}
       if ((await Promise.all(rates.map(has))).every(Boolean)) return
       await sleep(200)
     }
-    throw new Error(`Prometheus at ${prometheusUrl} has no rate of the filter's metrics after 15 s:\n${prometheus.log()}`)
+    throw new Error(`Prometheus at ${prometheusUrl} has no rate of every worker's metrics after 15 s:\n${prometheus.log()}`)
   }
   return {prometheusUrl, alertmanagerUrl, deadUrl: `http://127.0.0.1:${deadPort}`, dir, ready, stop}
 }
