@@ -7,7 +7,8 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {MktError} from '../../src/errors.js'
 import type {PlatformSnapshot} from '../../src/monitoring/snapshot.js'
-import {snapshotLines, TopApp} from '../../src/ui/top/index.js'
+import {TopApp} from '../../src/ui/top/app.js'
+import {snapshotLines} from '../../src/ui/top/index.js'
 
 const at = new Date(Date.now() - 2000).toISOString()
 

@@ -4,9 +4,10 @@ import {createElement as h, type ReactElement, type ReactNode} from 'react'
 import type {FiringAlert} from '../../monitoring/alerts.js'
 import type {BrokerSnapshot, PlatformSnapshot, TargetStatus} from '../../monitoring/snapshot.js'
 import {formatClock, formatCount, formatCpu, formatLag, formatMemory, formatRate, formatSeconds, formatSince, MISSING, stageNote} from './format.js'
+import {VIEWS, type ViewName} from './view-names.js'
 
-export const VIEWS = ['overview', 'alerts', 'brokers'] as const
-export type ViewName = (typeof VIEWS)[number]
+export {VIEWS, type ViewName}
+
 const TITLES: Record<ViewName, string> = {overview: 'Overview', alerts: 'Alerts', brokers: 'Brokers'}
 
 interface CellOptions extends TextProps {
