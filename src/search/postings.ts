@@ -1,3 +1,5 @@
+import {grown} from '../typed-arrays.js'
+
 /**
  * Every term's postings (document ids, ascending, each with its impact: what
  * the term contributes to the document's score) in two shared typed arrays
@@ -118,11 +120,4 @@ export class Postings {
     }
     return -1
   }
-}
-
-/** A copy of `array` with room for `size` elements. */
-export function grown<T extends Uint32Array | Int32Array | Uint16Array | Float32Array | Float64Array | Uint8Array>(array: T, size: number): T {
-  const next = new (array.constructor as new (n: number) => T)(size)
-  next.set(array.subarray(0, Math.min(array.length, size)))
-  return next
 }

@@ -1,4 +1,4 @@
-import type {ProductColumns} from './catalog-products.js'
+import type {ProductTable} from '../catalog/product-table.js'
 import type {SearchQuery} from './query.js'
 
 type Order = (a: number, sa: number, b: number, sb: number) => number
@@ -16,7 +16,7 @@ export class Ranking {
   private readonly order: Order
 
   constructor(
-    products: ProductColumns,
+    products: ProductTable,
     private readonly query: Pick<SearchQuery, 'sort' | 'limit'>,
   ) {
     const {price, updated, ids} = products

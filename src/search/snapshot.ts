@@ -2,12 +2,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {setImmediate as yieldToQueries} from 'node:timers/promises'
 
+import type {PackedProductTable} from '../catalog/product-table.js'
 import type {Profile} from '../config/schema.js'
 import type {IndexSnapshotData} from './catalog-index.js'
 import type {TextIndexState} from './text-index.js'
+import type {TypedArray as Typed} from '../typed-arrays.js'
 
 /** Bump when the analyzer or the index layout changes: older snapshots are then rebuilt, not loaded. */
-export const SNAPSHOT_VERSION = 2
+export const SNAPSHOT_VERSION = 3
 
 export interface SnapshotMeta {
   format: 'mkt-search-snapshot'
@@ -26,10 +28,12 @@ export function defaultSnapshotFile(profile: Profile): string {
   return path.join(profile.stateDir, 'search', `${profile.name}.snapshot`)
 }
 
-type Typed = Uint8Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array
 const TYPES = {u8: Uint8Array, u16: Uint16Array, i32: Int32Array, u32: Uint32Array, f32: Float32Array, f64: Float64Array} as const
 type TypeName = keyof typeof TYPES | 'json'
 const typeOf = (array: Typed): TypeName => Object.entries(TYPES).find(([, t]) => array instanceof t)![0] as TypeName
+
+const STRING_COLUMNS = ['ids', 'skus', 'names', 'labels', 'currencies'] as const
+const TYPED_COLUMNS = ['brand', 'category', 'price', 'available', 'updated', 'currency'] as const
 
 /** Work between two yields to the event loop while writing: queries wait at most this much. */
 const CHUNK = 100_000
@@ -115,15 +119,15 @@ export async function saveSnapshot(file: string, meta: SnapshotMeta, data: Index
   }
   try {
     await write(`${JSON.stringify(meta)}\n`)
-    const {text, docs, products} = data
+    const {text, docHashes, products, productDocs} = data
     const packed = await packPostings(text)
     await strings('terms', text.terms)
     await strings('words', text.words)
     for (const [name, array] of Object.entries({...packed, alive: text.alive, docTerms: text.docTerms})) await typed(name, array)
-    await typed('docs.hash', Float64Array.from(docs.hash))
-    for (const name of ['name', 'brand', 'category'] as const) await strings(`docs.${name}`, docs[name])
-    for (const name of ['ids', 'skus', 'currencies'] as const) await strings(`products.${name}`, products[name])
-    for (const name of ['price', 'available', 'updated', 'doc', 'currency'] as const) await typed(`products.${name}`, products[name])
+    await typed('docHashes', docHashes)
+    await typed('productDocs', productDocs)
+    for (const name of STRING_COLUMNS) await strings(`products.${name}`, products[name])
+    for (const name of TYPED_COLUMNS) await typed(`products.${name}`, products[name])
     await handle.sync()
   } finally {
     await handle.close()
@@ -177,17 +181,9 @@ function assemble(sections: Map<string, unknown>): IndexSnapshotData {
       documents: alive.length,
       words: get('words'),
     },
-    docs: {hash: [...get<Float64Array>('docs.hash')], name: get('docs.name'), brand: get('docs.brand'), category: get('docs.category')},
-    products: {
-      ids: get('products.ids'),
-      skus: get('products.skus'),
-      currencies: get('products.currencies'),
-      price: get('products.price'),
-      available: get('products.available'),
-      updated: get('products.updated'),
-      doc: get('products.doc'),
-      currency: get('products.currency'),
-    },
+    docHashes: get('docHashes'),
+    productDocs: get('productDocs'),
+    products: Object.fromEntries([...STRING_COLUMNS, ...TYPED_COLUMNS].map((name) => [name, get(`products.${name}`)])) as unknown as PackedProductTable,
   }
 }
 

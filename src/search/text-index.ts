@@ -1,5 +1,6 @@
 import {normalizeToken, processTerm, tokenize} from './analyzer.js'
-import {grown, Postings} from './postings.js'
+import {grown} from '../typed-arrays.js'
+import {Postings} from './postings.js'
 import {TermDictionary} from './term-dictionary.js'
 
 /** The fields of a document, in the order of FIELD_BOOST. */

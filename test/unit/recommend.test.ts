@@ -29,25 +29,6 @@ const list = (user: string, ids: string[], source = 'als'): UserRecommendations 
   computed_at: '2026-01-01T00:00:00Z',
 })
 
-describe('the product table', () => {
-  it('holds the latest version of each product and applies product and SKU bans live', () => {
-    const bans = new Set<string>()
-    const table = new ProductTable((id, sku) => bans.has(id) || bans.has(sku))
-    table.upsert(card('a', 'Книги', 100, 1))
-    table.upsert({...card('a', 'Книги', 120, 4), sku: 'SKU-x'})
-    table.upsert({...card('b', 'Книги', 50, 2), sku: 'SKU-x'})
-    expect(table.get('a')).toMatchObject({price: 120, available: 4, sku: 'SKU-x'})
-    bans.add('SKU-x')
-    table.banChanged('sku', 'SKU-x')
-    expect([table.get('a'), table.get('b'), table.visible]).toEqual([undefined, undefined, 0])
-    bans.delete('SKU-x')
-    table.banChanged('sku', 'SKU-x')
-    expect(table.visible).toBe(2)
-    expect(table.remove('a')).toBe(true)
-    expect([table.get('a'), table.remove('a'), table.visible]).toEqual([undefined, false, 1])
-  })
-})
-
 describe('the answer rule', () => {
   const banned = new Set(['p4'])
   const catalog = new ProductTable((id) => banned.has(id))
