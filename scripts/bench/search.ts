@@ -35,7 +35,12 @@ interface Side {
   engine: EngineName
   cards: number
   perSecond: number
+  /** Settled once the cards are in (mkt: packed and collected, as the indexer does). */
   rss: number
+  rssAfterQueries: number
+  /** Peak while reading the cards in and settling. */
+  buildPeakRss: number
+  /** Peak of the whole run, which also holds a second index loaded from the snapshot. */
   peakRss: number
   bytes: number
   writeMs: number
@@ -224,8 +229,8 @@ async function main(): Promise<void> {
     .map((s) => [
       `${s.engine}, ${s.cards.toLocaleString('en')} cards`,
       Math.round(s.perSecond).toLocaleString('en'),
-      mib(s.rss),
-      mib(s.peakRss),
+      `${mib(s.rss)} / ${mib(s.rssAfterQueries)}`,
+      mib(s.buildPeakRss),
       mib(s.bytes),
       seconds(s.writeMs),
       `${ms(s.stallMs)} ms`,
@@ -234,7 +239,21 @@ async function main(): Promise<void> {
       ms(s.latency.all!.p99),
     ])
   console.log(
-    renderTable(['', 'indexed/s', 'RSS settled', 'RSS peak', 'snapshot', 'write', 'longest query wait while writing', 'load', 'p50 ms', 'p99 ms'], engineRows),
+    renderTable(
+      [
+        '',
+        'indexed/s',
+        'RSS settled / after queries',
+        'RSS peak reading in',
+        'snapshot',
+        'write',
+        'longest query wait while writing',
+        'load',
+        'p50 ms',
+        'p99 ms',
+      ],
+      engineRows,
+    ),
   )
   const classes = Object.keys(runs[0]![0]!.latency)
   for (const sides of runs) {
@@ -279,7 +298,7 @@ async function main(): Promise<void> {
   const million = at(1_000_000)
   if (million)
     targets.push(
-      `1,000,000 cards: p99 ${ms(million.latency.all!.p99)} ms (< 25) → ${met(million.latency.all!.p99 < 25)}; RSS peak ${mib(million.peakRss)} (< 1.5 GiB) → ${met(million.peakRss < 1.5 * 1024 ** 3)}`,
+      `1,000,000 cards: p99 ${ms(million.latency.all!.p99)} ms (< 25) → ${met(million.latency.all!.p99 < 25)}; RSS ${mib(million.rss)} settled, ${mib(million.rssAfterQueries)} after queries (< 1.5 GB) → ${met(Math.max(million.rss, million.rssAfterQueries) < 1.5e9)}; peak while reading in ${mib(million.buildPeakRss)}`,
     )
   targets.push(`freshness p99 ${fresh.p99} ms (< 1000) → ${met(fresh.p99 < 1000)}`)
   console.log(`Targets: ${targets.join('\n         ')}`)

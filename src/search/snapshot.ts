@@ -35,15 +35,16 @@ const typeOf = (array: Typed): TypeName => Object.entries(TYPES).find(([, t]) =>
 const STRING_COLUMNS = ['ids', 'skus', 'names', 'labels', 'currencies'] as const
 const TYPED_COLUMNS = ['brand', 'category', 'price', 'available', 'updated', 'currency'] as const
 
-/** Work between two yields to the event loop while writing: queries wait at most this much. */
-const CHUNK = 100_000
+/** Work between two yields to the event loop while writing (strings serialised, postings packed): queries wait at most this much, a few milliseconds. */
+const STRINGS_AT_ONCE = 10_000
+const POSTINGS_AT_ONCE = 500_000
 
 /** A JSON array of strings, a slice at a time (one JSON.stringify of a million names would hold the event loop). */
 async function* jsonStrings(values: string[]): AsyncGenerator<string> {
   yield '['
-  for (let i = 0; i < values.length; i += CHUNK) {
+  for (let i = 0; i < values.length; i += STRINGS_AT_ONCE) {
     if (i > 0) yield ','
-    yield JSON.stringify(values.slice(i, i + CHUNK)).slice(1, -1)
+    yield JSON.stringify(values.slice(i, i + STRINGS_AT_ONCE)).slice(1, -1)
     await yieldToQueries()
   }
   yield ']'
@@ -62,7 +63,7 @@ async function packPostings(text: TextIndexState): Promise<Pick<TextIndexState, 
     for (let i = from; i < end; i++) if (text.alive[text.docs[i]!] === 1) n++
     lengths[t] = n
     total += n
-    if ((work += end - from) > CHUNK * 10) {
+    if ((work += end - from) > POSTINGS_AT_ONCE) {
       work = 0
       await yieldToQueries()
     }
@@ -81,7 +82,7 @@ async function packPostings(text: TextIndexState): Promise<Pick<TextIndexState, 
       docs[at] = doc
       impacts[at++] = text.impacts[i]!
     }
-    if ((work += end - from) > CHUNK * 10) {
+    if ((work += end - from) > POSTINGS_AT_ONCE) {
       work = 0
       await yieldToQueries()
     }
@@ -110,12 +111,12 @@ export async function saveSnapshot(file: string, meta: SnapshotMeta, data: Index
     await write(`${name} ${typeOf(array)} ${array.byteLength}\n`)
     await write(new Uint8Array(array.buffer, array.byteOffset, array.byteLength))
   }
+  // Encoded a slice at a time: joining a million names into one string first would hold the event loop.
   const strings = async (name: string, values: string[]) => {
-    const parts: string[] = []
-    for await (const part of jsonStrings(values)) parts.push(part)
-    const json = Buffer.from(parts.join(''))
-    await write(`${name} json ${json.length}\n`)
-    await write(json)
+    const parts: Buffer[] = []
+    for await (const part of jsonStrings(values)) parts.push(Buffer.from(part))
+    await write(`${name} json ${parts.reduce((sum, part) => sum + part.length, 0)}\n`)
+    for (const part of parts) await write(part)
   }
   try {
     await write(`${JSON.stringify(meta)}\n`)
