@@ -16,11 +16,12 @@ import {setImmediate as nextTurn} from 'node:timers/promises'
 import {CatalogIndex, loadSnapshot, parseSearchQuery, saveSnapshot, SNAPSHOT_VERSION, type SearchOutcome, type SearchQuery} from '../../src/search/index.js'
 import {collectGarbage} from '../../src/collect-garbage.js'
 import {percentilesByClass} from './measure.js'
+import {CANDIDATE_ENGINES, CandidateCatalog, type CandidateName} from './search-candidates.js'
 import {judgedQueries, searchOf} from './search-judged.js'
 import {MiniSearchCatalog} from './search-reference.js'
 import {benchCards, benchQueries} from './search-queries.js'
 
-const [engine, countArg] = process.argv.slice(2) as ['mkt' | 'minisearch', string]
+const [engine, countArg] = process.argv.slice(2) as ['mkt' | 'minisearch' | CandidateName, string]
 const COUNT = Number(countArg)
 const SEED = 11
 
@@ -32,9 +33,9 @@ interface Side {
   index: Engine
   /** What its service does once it has read the topic in (mkt's indexer packs the index and collects garbage). */
   settle: () => void
-  /** Writes the snapshot; resolves with its size. */
-  save: (file: string) => Promise<number>
-  load: (file: string) => Promise<Engine>
+  /** Writes the snapshot; resolves with its size (not for the other candidates: they were chosen out by speed and quality). */
+  save?: (file: string) => Promise<number>
+  load?: (file: string) => Promise<Engine>
 }
 
 const mktSide = (): Side => {
@@ -75,6 +76,11 @@ const minisearchSide = (): Side => {
   }
 }
 
+const candidateSide = (name: CandidateName): Side => {
+  const index = new CandidateCatalog(CANDIDATE_ENGINES[name]())
+  return {index, settle: collectGarbage}
+}
+
 /** Peak resident memory of this process so far. */
 const peakRss = () => process.resourceUsage().maxRSS * 1024
 
@@ -108,7 +114,7 @@ async function saveWhileSearching(side: Side, file: string, query: SearchQuery):
     }
   })()
   const started = performance.now()
-  const bytes = await side.save(file)
+  const bytes = await side.save!(file)
   const writeMs = performance.now() - started
   done = true
   await asking
@@ -116,7 +122,7 @@ async function saveWhileSearching(side: Side, file: string, query: SearchQuery):
 }
 
 async function main(): Promise<unknown> {
-  const side = engine === 'mkt' ? mktSide() : minisearchSide()
+  const side = engine === 'mkt' ? mktSide() : engine === 'minisearch' ? minisearchSide() : candidateSide(engine)
   let indexMs = 0
   for (const card of benchCards({count: COUNT, seed: SEED})) {
     const started = performance.now()
@@ -135,18 +141,21 @@ async function main(): Promise<unknown> {
     benchQueries(SEED).map((q) => parseSearchQuery(q)),
   )
   // The reference takes tens of milliseconds a query at a million cards: fewer rounds there.
-  const latency = timeClasses(side.index, classes, COUNT >= 1_000_000 ? (engine === 'mkt' ? 10 : 2) : 30)
+  // The other candidates take up to seconds a query: three rounds each.
+  const rounds = engine in CANDIDATE_ENGINES ? 3 : COUNT >= 1_000_000 ? (engine === 'mkt' ? 10 : 2) : 30
+  const latency = timeClasses(side.index, classes, rounds)
   const hits = judged.map((j) => side.index.search(searchOf(j)).hits.map((h) => h.product_id))
 
   // As a user sees it after a few hundred searches: no forced collection.
   const rssAfterQueries = process.memoryUsage().rss
   const base = {engine, cards: COUNT, perSecond: COUNT / (indexMs / 1000), rss, rssAfterQueries, buildPeakRss, latency, hits}
+  if (!side.save || !side.load) return base
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-bench-snap-'))
   try {
     const file = path.join(dir, 'catalog.snapshot')
     const snapshot = await saveWhileSearching(side, file, searchOf(judged[0]!))
     const started = performance.now()
-    const restored = await side.load(file)
+    const restored = await side.load!(file)
     const loadMs = performance.now() - started
     const again = judged.map((j) => restored.search(searchOf(j)).hits.map((h) => h.product_id))
     if (JSON.stringify(again) !== JSON.stringify(hits)) throw new Error('the index loaded from its snapshot answers differently')

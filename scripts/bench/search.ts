@@ -1,6 +1,7 @@
 /**
  * npm run bench:search — the search index against the minisearch index it
- * replaced (search-reference.ts), on the same generated cards (realistic by
+ * replaced (search-reference.ts) and the other candidates (FlexSearch,
+ * SQLite FTS5, Orama: search-candidates.ts, at 100,000 cards), on the same generated cards (realistic by
  * default: a name and a description per card) at 100,000 and 1,000,000,
  * each side in its own process: indexing rate, memory, snapshot size, write
  * time and the longest a query waited during it, load time, query p50/p99
@@ -27,7 +28,10 @@ const SIZES = (process.env.BENCH_SEARCH_SIZES ?? '100000,1000000').split(',').ma
 const REFERENCE_SIZES = process.env.BENCH_REFERENCE_SIZES ? process.env.BENCH_REFERENCE_SIZES.split(',').map(Number) : SIZES
 const RATE = Number(process.env.BENCH_RATE ?? 500)
 const FRESH_CARDS = Number(process.env.BENCH_FRESH_CARDS ?? 10_000)
-type EngineName = 'mkt' | 'minisearch'
+// FlexSearch, SQLite FTS5 and Orama (search-candidates.ts), at 100,000 cards unless told otherwise.
+const CANDIDATE_SIZES = (process.env.BENCH_CANDIDATE_SIZES ?? '100000').split(',').filter(Boolean).map(Number)
+const CANDIDATES = ['flexsearch', 'fts5', 'orama'] as const
+type EngineName = 'mkt' | 'minisearch' | (typeof CANDIDATES)[number]
 const SEED = 11
 
 type Latency = Record<string, {p50: number; p99: number}>
@@ -42,10 +46,11 @@ interface Side {
   buildPeakRss: number
   /** Peak of the whole run, which also holds a second index loaded from the snapshot. */
   peakRss: number
-  bytes: number
-  writeMs: number
-  stallMs: number
-  loadMs: number
+  /** Snapshot figures: not for the other candidates. */
+  bytes?: number
+  writeMs?: number
+  stallMs?: number
+  loadMs?: number
   snapshotError?: string
   latency: Latency
   hits: string[][]
@@ -216,13 +221,14 @@ async function main(): Promise<void> {
   const runs: Side[][] = []
   for (const size of SIZES) {
     const sides = [await side('mkt', size), ...(REFERENCE_SIZES.includes(size) ? [await side('minisearch', size)] : [])]
+    if (CANDIDATE_SIZES.includes(size)) for (const candidate of CANDIDATES) sides.push(await side(candidate, size))
     judge(sides, size)
     runs.push(sides)
   }
   const {memory, fresh} = await freshness()
 
   console.log(
-    `\nSearch on the ${BENCH_CATALOGUE} catalogue (BENCH_CATALOGUE=realistic|simple), mkt's index against the minisearch index it replaced, same cards, same queries, each in its own process\n`,
+    `\nSearch on the ${BENCH_CATALOGUE} catalogue (BENCH_CATALOGUE=realistic|simple), mkt's index against the minisearch index it replaced and the other candidates, same cards, same queries, each in its own process\n`,
   )
   const engineRows = runs
     .flat()
@@ -231,10 +237,10 @@ async function main(): Promise<void> {
       Math.round(s.perSecond).toLocaleString('en'),
       `${mib(s.rss)} / ${mib(s.rssAfterQueries)}`,
       mib(s.buildPeakRss),
-      mib(s.bytes),
-      seconds(s.writeMs),
-      `${ms(s.stallMs)} ms`,
-      seconds(s.loadMs),
+      s.bytes === undefined ? '–' : mib(s.bytes),
+      s.writeMs === undefined ? '–' : seconds(s.writeMs),
+      s.stallMs === undefined ? '–' : `${ms(s.stallMs)} ms`,
+      s.loadMs === undefined ? '–' : seconds(s.loadMs),
       ms(s.latency.all!.p50),
       ms(s.latency.all!.p99),
     ])
@@ -257,14 +263,15 @@ async function main(): Promise<void> {
   )
   const classes = Object.keys(runs[0]![0]!.latency)
   for (const sides of runs) {
-    const [ours, theirs] = sides as [Side, Side | undefined]
-    console.log(`\nIn process, ${ours.cards.toLocaleString('en')} cards: query p50 / p99 ms and precision@10 per class, mkt (minisearch)\n`)
-    const rows = classes.map((name) => {
-      const p = (s?: Side) => s?.precision?.find((c) => c.class === name)?.precision.toFixed(2) ?? '-'
-      const l = (s?: Side) => (s ? `${ms(s.latency[name]!.p50)} / ${ms(s.latency[name]!.p99)}` : 'not run')
-      return [name, `${l(ours)} (${l(theirs)})`, `${p(ours)} (${p(theirs)})`]
-    })
-    console.log(renderTable(['class', 'p50 / p99 ms', 'precision@10'], rows))
+    console.log(`\nIn process, ${sides[0]!.cards.toLocaleString('en')} cards: query p50 / p99 ms and precision@10 per class\n`)
+    const rows = classes.map((name) => [
+      name,
+      ...sides.flatMap((s) => [
+        `${ms(s.latency[name]!.p50)} / ${ms(s.latency[name]!.p99)}`,
+        s.precision?.find((c) => c.class === name)?.precision.toFixed(2) ?? '-',
+      ]),
+    ])
+    console.log(renderTable(['class', ...sides.flatMap((s) => [`${s.engine} p50 / p99 ms`, 'p@10'])], rows))
   }
   console.log(`\nmkt index start holding 100,000 cards from filtered-products, over HTTP (GET /search, kept-alive connection): p50 / p99 ms per class\n`)
   console.log(
@@ -286,7 +293,8 @@ async function main(): Promise<void> {
   if (hundred) {
     const {p50, p99} = hundred.latency.all!
     targets.push(`100,000 cards in process: p50 ${ms(p50)} ms (< 2) → ${met(p50 < 2)}; p99 ${ms(p99)} ms (< 10) → ${met(p99 < 10)}`)
-    targets.push(`snapshot write ${seconds(hundred.writeMs)} (< 1 s) → ${met(hundred.writeMs < 1000)}, longest query wait ${ms(hundred.stallMs)} ms`)
+    const {writeMs = NaN, stallMs = NaN} = hundred
+    targets.push(`snapshot write ${seconds(writeMs)} (< 1 s) → ${met(writeMs < 1000)}, longest query wait ${ms(stallMs)} ms`)
   }
   const {p50, p99} = memory.http.all!
   targets.push(`100,000 cards over HTTP: p50 ${ms(p50)} ms (< 2) → ${met(p50 < 2)}; p99 ${ms(p99)} ms (< 10) → ${met(p99 < 10)}`)
