@@ -87,6 +87,12 @@ describe('kill -9 of a broker while cards flow through send and the filter', () 
       filter.child.kill('SIGTERM')
       const exit = await Promise.race([filter.exited, new Promise<string>((r) => setTimeout(() => r('still running 60 s after SIGTERM'), 60_000).unref())])
       expect(exit, filter.stderr().slice(-2000)).toBe(0)
+      // Ending anyway is the worker's last resort; what held it is worth reading.
+      const held = filter
+        .stderr()
+        .split('\n')
+        .filter((line) => line.includes('still held'))
+      if (held.length > 0) console.log(`${victim} killed: the stopped filter was held: ${held.join('\n')}`)
     })
   }
 })
