@@ -2,24 +2,11 @@ import {describe, expect, it} from 'vitest'
 
 import type {ProductCard} from '../../src/catalog/card.js'
 import {ProductTable} from '../../src/catalog/product-table.js'
+import {testCard} from '../helpers/cards.js'
 
-const card = (id: string, overrides: Partial<ProductCard> = {}): ProductCard => ({
-  product_id: id,
-  name: `Товар ${id}`,
-  description: '',
-  price: {amount: 100, currency: 'RUB'},
-  category: 'Книги',
-  brand: 'Бренд',
-  stock: {available: 5, reserved: 1},
-  sku: `SKU-${id}`,
-  tags: [],
-  images: [],
-  specifications: {},
-  store_id: 'store_001',
-  created_at: '2026-01-01T00:00:00Z',
-  updated_at: '2026-01-02T03:04:05.000Z',
-  ...overrides,
-})
+// Stock 5 − 1 reserved, updated at a time with milliseconds: what the table reads back.
+const card = (id: string, overrides: Partial<ProductCard> = {}) =>
+  testCard(id, {stock: {available: 5, reserved: 1}, updated_at: '2026-01-02T03:04:05.000Z', ...overrides})
 
 describe('the product table', () => {
   it('holds the latest version of each product, as the card says', () => {

@@ -1,26 +1,12 @@
 import {describe, expect, it} from 'vitest'
 
 import {parseDuration} from '../../src/analytics/job.js'
-import type {ProductCard} from '../../src/catalog/card.js'
 import {answer, RecommendationLists, recommendRequest, type UserRecommendations} from '../../src/recommend/index.js'
 import {ProductTable} from '../../src/catalog/product-table.js'
+import {testCard} from '../helpers/cards.js'
 
-const card = (id: string, category: string, price: number, available: number): ProductCard => ({
-  product_id: id,
-  name: `Товар ${id}`,
-  description: '',
-  price: {amount: price, currency: 'RUB'},
-  category,
-  brand: 'Бренд',
-  stock: {available, reserved: 0},
-  sku: `SKU-${id}`,
-  tags: [],
-  images: [],
-  specifications: {},
-  store_id: 'store_001',
-  created_at: '2026-01-01T00:00:00Z',
-  updated_at: '2026-01-01T00:00:00Z',
-})
+const card = (id: string, category: string, price: number, available: number) =>
+  testCard(id, {category, price: {amount: price, currency: 'RUB'}, stock: {available, reserved: 0}})
 const list = (user: string, ids: string[], source = 'als'): UserRecommendations => ({
   user_id: user,
   items: ids.map((product_id, i) => ({product_id, score: 1 - i / 10})),
