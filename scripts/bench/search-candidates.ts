@@ -98,7 +98,8 @@ export class CandidateCatalog {
       total: ranking.total,
       mode,
     })
-    const skuSlots = p.skuSlots(query.text).length > 0 ? p.skuSlots(query.text) : p.skuSlots(query.text.toUpperCase())
+    const exact = p.skuSlots(query.text)
+    const skuSlots = exact.length > 0 ? exact : p.skuSlots(query.text.toUpperCase())
     if (skuSlots.length > 0) {
       const ranking = new Ranking(p, query)
       for (const slot of skuSlots) if (accept(slot)) ranking.offer(slot, 1)

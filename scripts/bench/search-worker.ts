@@ -33,7 +33,7 @@ interface Side {
   index: Engine
   /** What its service does once it has read the topic in (mkt's indexer packs the index and collects garbage). */
   settle: () => void
-  /** Writes the snapshot; resolves with its size (not for the other candidates: they were chosen out by speed and quality). */
+  /** Writes the snapshot; resolves with its size (not for the other candidates: speed and quality ruled them out first). */
   save?: (file: string) => Promise<number>
   load?: (file: string) => Promise<Engine>
 }
@@ -102,19 +102,24 @@ function timeClasses(index: Engine, classes: Map<string, SearchQuery[]>, rounds:
 }
 
 /** Writes the snapshot while a query is asked on every turn of the event loop: how long the longest one waited. */
-async function saveWhileSearching(side: Side, file: string, query: SearchQuery): Promise<{bytes: number; writeMs: number; stallMs: number}> {
+async function saveWhileSearching(
+  index: Engine,
+  save: (file: string) => Promise<number>,
+  file: string,
+  query: SearchQuery,
+): Promise<{bytes: number; writeMs: number; stallMs: number}> {
   let done = false
   let stallMs = 0
   const asking = (async () => {
     while (!done) {
       const asked = performance.now()
       await nextTurn()
-      side.index.search(query)
+      index.search(query)
       stallMs = Math.max(stallMs, performance.now() - asked)
     }
   })()
   const started = performance.now()
-  const bytes = await side.save!(file)
+  const bytes = await save(file)
   const writeMs = performance.now() - started
   done = true
   await asking
@@ -149,13 +154,14 @@ async function main(): Promise<unknown> {
   // As a user sees it after a few hundred searches: no forced collection.
   const rssAfterQueries = process.memoryUsage().rss
   const base = {engine, cards: COUNT, perSecond: COUNT / (indexMs / 1000), rss, rssAfterQueries, buildPeakRss, latency, hits}
-  if (!side.save || !side.load) return base
+  const {save, load} = side
+  if (!save || !load) return base
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-bench-snap-'))
   try {
     const file = path.join(dir, 'catalog.snapshot')
-    const snapshot = await saveWhileSearching(side, file, searchOf(judged[0]!))
+    const snapshot = await saveWhileSearching(side.index, save, file, searchOf(judged[0]!))
     const started = performance.now()
-    const restored = await side.load!(file)
+    const restored = await load(file)
     const loadMs = performance.now() - started
     const again = judged.map((j) => restored.search(searchOf(j)).hits.map((h) => h.product_id))
     if (JSON.stringify(again) !== JSON.stringify(hits)) throw new Error('the index loaded from its snapshot answers differently')

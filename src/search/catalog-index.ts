@@ -238,7 +238,8 @@ export class CatalogIndex {
   search(query: SearchQuery): SearchOutcome {
     const accept = this.acceptor(query)
     const p = this.products
-    const skuSlots = p.skuSlots(query.text).length > 0 ? p.skuSlots(query.text) : p.skuSlots(query.text.toUpperCase())
+    const exact = p.skuSlots(query.text)
+    const skuSlots = exact.length > 0 ? exact : p.skuSlots(query.text.toUpperCase())
     if (skuSlots.length > 0) {
       const ranking = new Ranking(p, query)
       for (const slot of skuSlots) if (accept?.(slot)) ranking.offer(slot, 1)

@@ -3,7 +3,8 @@ import {createElement as h, useEffect, useState, type ReactElement} from 'react'
 
 import {errorMessage} from '../../errors.js'
 import type {PlatformSnapshot} from '../../monitoring/snapshot.js'
-import {AlertsView, BrokersView, Footer, Header, Overview, VIEWS, type ViewName} from './views.js'
+import {VIEWS, type ViewName} from './view-names.js'
+import {AlertsView, BrokersView, Footer, Header, Overview} from './views.js'
 
 export interface TopAppProps {
   /** Reads one snapshot; called every intervalMs, never twice at once. */

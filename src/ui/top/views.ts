@@ -6,8 +6,6 @@ import type {BrokerSnapshot, PlatformSnapshot, TargetStatus} from '../../monitor
 import {formatClock, formatCount, formatCpu, formatLag, formatMemory, formatRate, formatSeconds, formatSince, MISSING, stageNote} from './format.js'
 import {VIEWS, type ViewName} from './view-names.js'
 
-export {VIEWS, type ViewName}
-
 const TITLES: Record<ViewName, string> = {overview: 'Overview', alerts: 'Alerts', brokers: 'Brokers'}
 
 interface CellOptions extends TextProps {
