@@ -101,6 +101,29 @@ export function sendSignal(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+type Exit = {code: number | null; signal: NodeJS.Signals | null}
+
+/** How the processes this one started end, by pid: a service that dies without a word in its log still leaves its exit code or signal. */
+const exits = new Map<number, Promise<Exit>>()
+
+/**
+ * Why a started service is not running, for an error message: how it exited
+ * (when this process started it; a zombie is given a second to be reaped),
+ * or which other program now holds its pid.
+ */
+export async function deathCause(record: ProcessRecord): Promise<string> {
+  const exited = exits.get(record.pid)
+  const exit = exited && (await Promise.race([exited, sleep(1000).then(() => undefined)]))
+  if (exit) return exit.signal ? `it was killed by ${exit.signal}` : `it exited with code ${exit.code}`
+  try {
+    const cmdline = fs.readFileSync(`/proc/${record.pid}/cmdline`, 'utf8')
+    if (cmdline === '') return `pid ${record.pid} is exiting or a zombie`
+    return `pid ${record.pid} now runs ${cmdline.split('\0').join(' ').trim().slice(0, 200)}`
+  } catch {
+    return `pid ${record.pid} is gone`
+  }
+}
+
 /** Starts a detached background process whose output goes to its log file. */
 export function startProcess(dataDir: string, launch: LaunchSpec): ProcessRecord {
   fs.mkdirSync(dataDir, {recursive: true})
@@ -115,6 +138,8 @@ export function startProcess(dataDir: string, launch: LaunchSpec): ProcessRecord
   })
   fs.closeSync(fd)
   if (child.pid === undefined) throw new Error(`could not start ${launch.command}`)
+  const pid = child.pid
+  exits.set(pid, new Promise((resolve) => child.once('exit', (code, signal) => resolve({code, signal}))))
   child.unref()
   const record: ProcessRecord = {pid: child.pid, startedAt: new Date().toISOString(), command: [launch.command, ...launch.args], logFile: log}
   fs.writeFileSync(pidFile(dataDir), JSON.stringify(record, null, 2))

@@ -3,12 +3,13 @@ import {createKafka} from '../kafka/client.js'
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import type {ServiceNode} from './graph.js'
-import {isAlive, logFile, processState, tailFile} from './process.js'
+import {deathCause, isAlive, logFile, processState, tailFile, type ProcessRecord} from './process.js'
 
-function diedError(node: ServiceNode): MktError {
+async function diedError(node: ServiceNode, record: ProcessRecord | undefined): Promise<MktError> {
   const log = logFile(node.dataDir)
+  const cause = record ? ` (${await deathCause(record)})` : ''
   return new MktError(
-    `${node.name} exited while starting. The end of its log (${log}):\n${tailFile(log, 25)}`,
+    `${node.name} exited while starting${cause}. The end of its log (${log}):\n${tailFile(log, 25)}`,
     `Fix the cause shown above, then run \`mkt infra up\` again; \`mkt infra logs ${node.name}\` shows the whole log.`,
     'infra',
   )
@@ -28,7 +29,10 @@ async function waitFor(nodes: ServiceNode[], timeoutMs: number, check: () => Pro
   const deadline = Date.now() + timeoutMs
   let last: string
   for (;;) {
-    for (const node of nodes) if (!isAlive(processState(node.dataDir, node.name).state)) throw diedError(node)
+    for (const node of nodes) {
+      const {state, record} = processState(node.dataDir, node.name)
+      if (!isAlive(state)) throw await diedError(node, record)
+    }
     const result = await check().catch((error: Error) => error.message)
     if (result === true) return
     last = result

@@ -21,7 +21,23 @@ declare module 'vitest' {
  * project's own src/infra code in a temp dir on free ports; the returned
  * teardown purges it.
  */
-export async function provideRuntime(project: TestProject, options: {brokers: 1 | 3; name: string; stack?: 'core' | 'full'}): Promise<() => Promise<void>> {
+export async function provideRuntime(project: TestProject, options: RuntimeOptions): Promise<() => Promise<void>> {
+  try {
+    return await startRuntime(project, options)
+  } catch (error) {
+    // One unexplained start failure must not cost the whole suite: say it in full, then try once more from scratch.
+    process.stderr.write(`${options.name} runtime failed to start, retrying once from scratch: ${(error as Error).message}\n`)
+    return startRuntime(project, options)
+  }
+}
+
+interface RuntimeOptions {
+  brokers: 1 | 3
+  name: string
+  stack?: 'core' | 'full'
+}
+
+async function startRuntime(project: TestProject, options: RuntimeOptions): Promise<() => Promise<void>> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `mkt-${options.name}-`))
   const stateDir = path.join(root, 'state')
   const configFile = path.join(root, 'config.yaml')
@@ -29,7 +45,7 @@ export async function provideRuntime(project: TestProject, options: {brokers: 1 
   const base = await freePortBase(2 * options.brokers + 13)
   const registryPort = base + 2 * options.brokers
   const started = Date.now()
-  const result = await infraUp({
+  const up = infraUp({
     runtime: 'local',
     stateDir,
     overrides: {
@@ -50,6 +66,11 @@ export async function provideRuntime(project: TestProject, options: {brokers: 1 
     },
     configFile,
     profileName: options.name,
+  })
+  const result = await up.catch(async (error: unknown) => {
+    await stopLocalRuntime(stateDir, {purge: true}).catch(() => {})
+    fs.rmSync(root, {recursive: true, force: true})
+    throw error
   })
   process.stderr.write(
     `${options.name} runtime (${options.brokers} broker(s)${options.stack === 'full' ? ', full stack' : ''}) up in ${((Date.now() - started) / 1000).toFixed(1)}s on ports ${base}-${base + 2 * options.brokers + 12} (${stateDir})\n`,

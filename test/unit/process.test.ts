@@ -24,10 +24,17 @@ describe('supervised processes', () => {
     startProcess(n.dataDir, launch)
     const error = await waitForHttp(n, 'http://127.0.0.1:1/health', 20_000).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(MktError)
-    expect((error as MktError).message).toMatch(/dies exited while starting/)
+    expect((error as MktError).message).toMatch(/dies exited while starting \(it exited with code 3\)/)
     expect((error as MktError).message).toContain('FATAL: cannot bind 127.0.0.1:9092')
     expect((error as MktError).exitCode).toBe(6)
     expect(processState(n.dataDir, 'dies').state).toBe('crashed')
+  })
+
+  it('names the signal that killed a service that left nothing in its log', async () => {
+    const {node: n, launch} = node('killed', "setTimeout(() => process.kill(process.pid, 'SIGKILL'), 200)")
+    startProcess(n.dataDir, launch)
+    const error = await waitForHttp(n, 'http://127.0.0.1:1/health', 20_000).catch((e: unknown) => e)
+    expect((error as MktError).message).toMatch(/killed exited while starting \(it was killed by SIGKILL\)/)
   })
 
   it('stops gracefully on SIGTERM and kills what ignores it after the timeout', async () => {
