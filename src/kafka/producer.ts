@@ -44,7 +44,9 @@ function promised(run: (cb: (error: LibrdKafkaError | null | undefined) => void)
  * SIGKILLed under it did not call back for minutes, its own timeout
  * notwithstanding. Past twice that timeout (plus a second) it fails as
  * fatal, so the caller replaces the producer (the new one's
- * initTransactions fences this one and aborts what it left open).
+ * initTransactions fences this one and aborts what it left open). The call
+ * itself goes on (librdkafka#5456: its timeout is not enforced while the
+ * coordinator is unknown) and holds the old producer until it answers.
  */
 export function bounded(call: Promise<void>, timeoutMs: number, what: string): Promise<void> {
   const limit = 2 * timeoutMs + 1000
@@ -65,6 +67,23 @@ export function bounded(call: Promise<void>, timeoutMs: number, what: string): P
 }
 
 /**
+ * Producers being closed, held until librdkafka has destroyed them: one left
+ * to the garbage collector would be destroyed on the main thread, which
+ * then waits for whatever that destroy waits for.
+ */
+const closing = new Set<Promise<void>>()
+
+/** How many producers librdkafka has yet to destroy (closed while a call was still unanswered, or still flushing). */
+export function producersClosing(): number {
+  return closing.size
+}
+
+/** Settles once every producer closed so far is destroyed: a process that exits before leaves librdkafka threads running under exit. */
+export async function producersClosed(): Promise<void> {
+  while (closing.size > 0) await Promise.allSettled([...closing])
+}
+
+/**
  * An idempotent, acks=all, LZ4 producer. Every produce path of the platform
  * uses this one: librdkafka keeps sequence numbers across retries and leader
  * changes (KIP-360 epoch bumps), so an acknowledged message is written once
@@ -72,6 +91,8 @@ export function bounded(call: Promise<void>, timeoutMs: number, what: string): P
  */
 export class KafkaProducer {
   private closed = false
+  /** librdkafka calls that have not called back yet, each holding a libuv thread. */
+  private readonly inFlight = new Set<Promise<void>>()
 
   private constructor(
     readonly raw: Producer,
@@ -109,7 +130,7 @@ export class KafkaProducer {
     try {
       await new Promise<void>((resolve, reject) => raw.connect({timeout: options.connectTimeoutMs ?? 10_000}, (error) => (error ? reject(error) : resolve())))
       raw.setPollInBackground(true)
-      if (options.transactionalId) await promised((cb) => raw.initTransactions(options.connectTimeoutMs ?? 30_000, cb))
+      if (options.transactionalId) await producer.call((cb) => raw.initTransactions(options.connectTimeoutMs ?? 30_000, cb))
     } catch (error) {
       await producer.close().catch(() => {})
       throw explainKafkaError(error, profile, {operation: 'write', ...(options.transactionalId ? {transactionalId: options.transactionalId} : {})})
@@ -155,18 +176,27 @@ export class KafkaProducer {
       throw explainKafkaError(failure, this.profile, {operation: 'write', topic, ...(this.transactionalId ? {transactionalId: this.transactionalId} : {})})
   }
 
+  /** A librdkafka call, remembered until it calls back: close() never destroys the client under one. */
+  private call(run: (cb: (error: LibrdKafkaError | null | undefined) => void) => void): Promise<void> {
+    const call = promised(run)
+    this.inFlight.add(call)
+    const forget = () => void this.inFlight.delete(call)
+    call.then(forget, forget)
+    return call
+  }
+
   flush(timeoutMs = 30_000): Promise<void> {
-    return promised((cb) => this.raw.flush(timeoutMs, cb))
+    return this.call((cb) => this.raw.flush(timeoutMs, cb))
   }
 
   begin(): Promise<void> {
-    return promised((cb) => this.raw.beginTransaction(cb))
+    return this.call((cb) => this.raw.beginTransaction(cb))
   }
 
   /** KIP-447: the offsets commit with the consumer's group generation, so a member that lost its partitions cannot commit them. */
   sendOffsets(offsets: TopicPartitionOffset[], consumer: KafkaConsumer, timeoutMs = 30_000): Promise<void> {
     return bounded(
-      promised((cb) => this.raw.sendOffsetsToTransaction(offsets, consumer, timeoutMs, cb)),
+      this.call((cb) => this.raw.sendOffsetsToTransaction(offsets, consumer, timeoutMs, cb)),
       timeoutMs,
       'sendOffsetsToTransaction',
     )
@@ -174,7 +204,7 @@ export class KafkaProducer {
 
   commit(timeoutMs = 30_000): Promise<void> {
     return bounded(
-      promised((cb) => this.raw.commitTransaction(timeoutMs, cb)),
+      this.call((cb) => this.raw.commitTransaction(timeoutMs, cb)),
       timeoutMs,
       'commitTransaction',
     )
@@ -182,7 +212,7 @@ export class KafkaProducer {
 
   abort(timeoutMs = 30_000): Promise<void> {
     return bounded(
-      promised((cb) => this.raw.abortTransaction(timeoutMs, cb)),
+      this.call((cb) => this.raw.abortTransaction(timeoutMs, cb)),
       timeoutMs,
       'abortTransaction',
     )
@@ -193,15 +223,21 @@ export class KafkaProducer {
    * destroy of a producer whose broker just died can wait for its requests to
    * time out (a minute, or more for a transactional one whose coordinator is
    * gone), which would stall whoever awaits it: the wait is bounded, and the
-   * destroy finishes on its own.
+   * destroy finishes on its own. A call still in flight (one that bounded()
+   * gave up on) is waited for before the destroy: librdkafka destroyed under
+   * a transactional call deadlocks both (CI: the call's thread then held
+   * the process at exit forever).
    */
   async close(timeoutMs = 10_000): Promise<void> {
     if (this.closed) return
     this.closed = true
-    const closing = (async () => {
+    const done = (async () => {
+      await Promise.allSettled([...this.inFlight])
       if (this.raw.isConnected()) await this.flush(timeoutMs).catch(() => {})
       await new Promise<void>((resolve) => this.raw.disconnect(timeoutMs, () => resolve()))
     })()
-    await Promise.race([closing, sleep(2 * timeoutMs + 1000, undefined, {ref: false})])
+    closing.add(done)
+    void done.finally(() => closing.delete(done))
+    await Promise.race([done, sleep(2 * timeoutMs + 1000, undefined, {ref: false})])
   }
 }

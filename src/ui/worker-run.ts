@@ -1,3 +1,4 @@
+import {producersClosed, producersClosing} from '../kafka/producer.js'
 import {StopRequested} from '../lifecycle.js'
 import type {Logger} from '../log-structured.js'
 
@@ -15,14 +16,23 @@ const EXIT_GRACE_MS = 10_000
  * talking to a broker that is gone, or a step after the stop that never
  * settles (CI: a filter logged "stopped" after a broker kill and was still
  * running a minute later). If the process has not ended after the grace,
- * this logs what holds it and exits, with 1 when the worker failed.
+ * this waits for the producers librdkafka is still destroying, then logs
+ * what holds the process and exits, with 1 when the worker failed.
  */
 function exitIfHeld(logger: Logger, done: Promise<void>, graceMs: number): void {
   let code = 0
   done.catch(() => (code = 1))
   setTimeout(() => {
-    logger.warn({heldBy: process.getActiveResourcesInfo(), graceMs}, 'stopped, but the process is still held: exiting')
-    process.exit(code)
+    void (async () => {
+      // Exiting under a producer librdkafka is still destroying would crash in its threads, or wait forever for its call.
+      const pending = producersClosing()
+      if (pending > 0) {
+        logger.warn({producers: pending}, 'stopped; waiting for librdkafka to answer and destroy the producers it holds')
+        await producersClosed()
+      }
+      logger.warn({heldBy: process.getActiveResourcesInfo(), graceMs}, 'stopped, but the process is still held: exiting')
+      process.exit(code)
+    })()
   }, graceMs).unref()
 }
 

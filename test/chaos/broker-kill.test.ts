@@ -1,7 +1,7 @@
 import {afterEach, describe, expect, inject, it} from 'vitest'
 
 import {restartService, signalService} from '../../src/infra/index.js'
-import {startCli, type Running} from '../helpers/spawn.js'
+import {startCli, whyNotExited, type Running} from '../helpers/spawn.js'
 import {waitForCaughtUp} from '../helpers/topics.js'
 import {cardsFile, chaosLane, healRuntime, defects, filterArgs, groupCoordinator, keyCounts} from './helpers.js'
 
@@ -86,6 +86,7 @@ describe('kill -9 of a broker while cards flow through send and the filter', () 
       if (stranded.length > 0) console.log(`${victim} killed: the filter re-assigned stranded partitions:\n${stranded.join('\n')}`)
       filter.child.kill('SIGTERM')
       const exit = await Promise.race([filter.exited, new Promise<string>((r) => setTimeout(() => r('still running 60 s after SIGTERM'), 60_000).unref())])
+      if (exit !== 0) console.log(`${victim} killed: the filter did not end after SIGTERM: ${whyNotExited(filter.child)}`)
       expect(exit, filter.stderr().slice(-2000)).toBe(0)
       // Ending anyway is the worker's last resort; what held it is worth reading.
       const held = filter

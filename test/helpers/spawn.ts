@@ -1,4 +1,4 @@
-import {spawn, type ChildProcess} from 'node:child_process'
+import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -33,5 +33,28 @@ export function startCli(args: string[], env: Record<string, string | undefined>
         await new Promise((r) => setTimeout(r, 100))
       }
     },
+  }
+}
+
+/**
+ * For a failure message, what keeps a child from being done: it exited but
+ * something still holds its output pipes, or it lives on, then with every
+ * thread's native stack (gdb, when installed) to show where it is held.
+ */
+export function whyNotExited(child: ChildProcess): string {
+  if (child.exitCode !== null || child.signalCode !== null) return `it exited (${child.exitCode ?? child.signalCode}) but its stdout/stderr are still open`
+  const pid = child.pid!
+  try {
+    const stacks = execFileSync('gdb', ['-p', String(pid), '-batch', '-ex', 'thread apply all bt 25'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+    return `pid ${pid} is alive; its threads:\n${stacks
+      .split('\n')
+      .filter((line) => /^Thread |^#/.test(line))
+      .join('\n')}`
+  } catch (error) {
+    return `pid ${pid} is alive (no native stacks: ${(error as Error).message.split('\n')[0]})`
   }
 }
