@@ -119,7 +119,15 @@ export class KafkaProducer {
       // Java-compatible key hashing for messages without an explicit partition.
       partitioner: 'murmur2_random',
       dr_cb: true,
-      ...(options.transactionalId ? {'transactional.id': options.transactionalId, 'transaction.timeout.ms': transactionTimeoutMs} : {}),
+      ...(options.transactionalId
+        ? {
+            'transactional.id': options.transactionalId,
+            'transaction.timeout.ms': transactionTimeoutMs,
+            // A call waiting for a group coordinator librdkafka has lost track of is looked at again only when a
+            // connection goes up or down (librdkafka#5511): idle connections closing keep that happening.
+            'connections.max.idle.ms': 20_000,
+          }
+        : {}),
       ...options.extra,
     }
     const raw = new RdProducer(config as never)

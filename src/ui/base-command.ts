@@ -6,6 +6,7 @@ import {isMktError, MktError} from '../errors.js'
 import {explainKafkaError} from '../kafka/client.js'
 import {diagnoseUnreachable} from '../kafka/health.js'
 import {debugEnabled} from '../log.js'
+import {awaitProducersDestroyed} from './producers-exit.js'
 
 export type InferredFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type InferredArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -76,6 +77,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Human output goes to stdout only without --json; progress always to stderr. */
   protected get interactive(): boolean {
     return Boolean(process.stderr.isTTY) && !this.jsonEnabled()
+  }
+
+  /** Every command, failed or not, lets librdkafka finish destroying its producers before the process exits. */
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    await awaitProducersDestroyed((line, fields) => process.stderr.write(`${chalk.dim('mkt:')} ${line} ${JSON.stringify(fields)}\n`))
+    return super.finally(error)
   }
 
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {

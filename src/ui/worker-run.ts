@@ -1,6 +1,6 @@
-import {producersClosed, producersClosing} from '../kafka/producer.js'
 import {StopRequested} from '../lifecycle.js'
 import type {Logger} from '../log-structured.js'
+import {awaitProducersDestroyed} from './producers-exit.js'
 
 interface Worker {
   stop(): Promise<void>
@@ -24,12 +24,7 @@ function exitIfHeld(logger: Logger, done: Promise<void>, graceMs: number): void 
   done.catch(() => (code = 1))
   setTimeout(() => {
     void (async () => {
-      // Exiting under a producer librdkafka is still destroying would crash in its threads, or wait forever for its call.
-      const pending = producersClosing()
-      if (pending > 0) {
-        logger.warn({producers: pending}, 'stopped; waiting for librdkafka to answer and destroy the producers it holds')
-        await producersClosed()
-      }
+      await awaitProducersDestroyed((line, fields) => logger.warn(fields, line))
       logger.warn({heldBy: process.getActiveResourcesInfo(), graceMs}, 'stopped, but the process is still held: exiting')
       process.exit(code)
     })()

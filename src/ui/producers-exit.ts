@@ -1,0 +1,23 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {producersClosed, producersClosing} from '../kafka/producer.js'
+
+/** How long a finished command waits for librdkafka to answer the calls of producers being destroyed. */
+export const STUCK_CALL_MS = 60_000
+
+/**
+ * Before the process exits: producers closed while librdkafka still ran a
+ * call of theirs are destroyed only once it answers, and exiting before
+ * would crash in librdkafka's threads or wait forever at exit for the
+ * call's libuv thread. Waits for them up to limitMs; a call still
+ * unanswered then (librdkafka#5456) leaves only a signal to end the process.
+ */
+export async function awaitProducersDestroyed(report: (line: string, fields: Record<string, unknown>) => void, limitMs = STUCK_CALL_MS): Promise<void> {
+  const pending = producersClosing()
+  if (pending === 0) return
+  report('waiting for librdkafka to answer and destroy the producers it holds', {producers: pending})
+  const settled = await Promise.race([producersClosed().then(() => true), sleep(limitMs, false, {ref: false})])
+  if (settled) return
+  report('librdkafka never answered a producer call (librdkafka#5456): ending by SIGKILL', {producers: producersClosing(), waitedMs: limitMs})
+  process.kill(process.pid, 'SIGKILL')
+}
