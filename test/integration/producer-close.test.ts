@@ -17,8 +17,8 @@ afterEach(async () => {
 
 /**
  * Runs the fixture: a sendOffsets left unanswered (the broker frozen), the
- * producer closed, process.exit 3 s later; the broker thawed 4 s after the close. Resolves
- * with how the child ended within waitMs of the thaw, or 'held'.
+ * producer closed, then process.exit; the broker thawed 4 s after the close.
+ * Resolves with how the child ended within waitMs of the thaw, or 'held'.
  */
 async function closeUnderCall(mode: 'close' | 'raw', waitMs: number): Promise<{end: number | string; stdout: string}> {
   const topic = await freshTopic(profile, 'it-txn-close', 1)
