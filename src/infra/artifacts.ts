@@ -17,6 +17,7 @@ export const ARTIFACTS = {
   apicurioConverter: {pom: 'apicurio-converter/pom.xml', goal: 'dependency:copy-dependencies', what: 'Apicurio Avro converter (a Connect plugin)'},
   connectJsonTransform: {pom: 'connect-json-transform/pom.xml', goal: 'dependency:copy-dependencies', what: 'ToJSON transformation (a Connect plugin)'},
   jmxExporter: {pom: 'jmx-exporter/pom.xml', goal: 'dependency:copy-dependencies', what: 'Prometheus JMX exporter (java agent)'},
+  hadoop: {pom: 'hadoop/pom.xml', goal: 'dependency:copy-dependencies', what: 'Apache Hadoop HDFS (NameNode, DataNode, FsShell)'},
 } as const
 
 export type ArtifactName = keyof typeof ARTIFACTS
