@@ -5,7 +5,8 @@ import {BaseCommand} from '../../src/ui/base-command.js'
 import {stateDirFlag} from '../../src/ui/infra-flags.js'
 
 export default class InfraLogs extends BaseCommand<typeof InfraLogs> {
-  static override summary = 'Print the log of one local service (kafka-1, kafka-2, kafka-3, registry).'
+  static override summary =
+    'Print the log of one local service (kafka-1…kafka-3, registry; full stack also analytics-1, mirror, connect, prometheus, alertmanager, hdfs-namenode, hdfs-datanode, spark-master, spark-worker).'
   static override description =
     'Prints the last --lines lines of the service log; --follow keeps printing what is appended until Ctrl-C. With --json prints {service, file} so scripts can find the file.'
   static override examples = [

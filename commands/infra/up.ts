@@ -16,7 +16,7 @@ Running it again on a running runtime changes nothing and says so; after \`infra
   static override examples = [
     {description: 'Start a single broker and the registry', command: '<%= config.bin %> <%= command.id %>'},
     {
-      description: 'The full stack: 3 brokers, the analytics cluster, MirrorMaker 2, Kafka Connect, Prometheus, Alertmanager',
+      description: 'The full stack: 3 brokers, the analytics cluster, MirrorMaker 2, Kafka Connect, Prometheus, Alertmanager, a Spark cluster and HDFS',
       command: '<%= config.bin %> <%= command.id %> --stack full',
     },
     {description: 'A 3-node cluster (replication 3, min.insync.replicas=2)', command: '<%= config.bin %> <%= command.id %> --brokers 3'},
@@ -42,7 +42,7 @@ Running it again on a running runtime changes nothing and says so; after \`infra
     stack: Flags.option({
       options: ['core', 'full'] as const,
       description:
-        'core: the main cluster and the registry. full: also a one-node analytics cluster fed by MirrorMaker 2 (main.<topic>), Kafka Connect with the file sink of the catalogue, Prometheus and Alertmanager; 3 brokers unless --brokers says. Chosen when the runtime is created; a core runtime can grow to full.',
+        'core: the main cluster and the registry. full: also a one-node analytics cluster fed by MirrorMaker 2 (main.<topic>), Kafka Connect with the file sink of the catalogue, Prometheus and Alertmanager, a Spark standalone cluster (master and worker, from the pyspark of `mkt analytics setup`) and an HDFS lake (NameNode and DataNode); 3 brokers unless --brokers says. Chosen when the runtime is created; a core runtime can grow to full.',
       helpGroup: 'RUNTIME',
     })(),
     ...runtimePortFlags,

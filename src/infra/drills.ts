@@ -4,7 +4,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {MktError} from '../errors.js'
 import {resolveArtifact} from './artifacts.js'
 import type {ServiceNode} from './graph.js'
-import {findService, MIN_FREE_BYTES, nodeArtifacts, progressStep, startNode, type NodeContext, type ProgressListener} from './local-runtime.js'
+import {findService, MIN_FREE_BYTES, nodeArtifacts, progressStep, sparkFor, startNode, type NodeContext, type ProgressListener} from './local-runtime.js'
 import {assertPortsFree, waitForPortsFree} from './ports.js'
 import {checkDiskSpace, checkJava} from './prerequisites.js'
 import {isAlive, processState, sendSignal, stopProcess, type ProcessRecord, type ProcessState} from './process.js'
@@ -125,7 +125,8 @@ export async function restartService(stateDir: string, name: string, options: Re
   )
   checkDiskSpace(layout.stateDir, MIN_FREE_BYTES)
   const artifacts = await Promise.all(nodeArtifacts(node.kind).map((name) => resolveArtifact(name)))
-  const context: NodeContext = {state, java: java.bin, artifacts: Object.fromEntries(artifacts.map((a) => [a.name, a.dir]))}
+  const spark = await sparkFor([node])
+  const context: NodeContext = {state, java: java.bin, artifacts: Object.fromEntries(artifacts.map((a) => [a.name, a.dir])), ...(spark ? {spark} : {})}
 
   const {state: previous, record: old} = processState(node.dataDir, node.name)
   let stop: RestartResult['stop'] = 'not-running'

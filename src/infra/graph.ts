@@ -1,7 +1,7 @@
 /**
  * The runtime as data: which services run, on which ports, after which
  * others. `infra up/down/status` walk this graph; later capabilities (Connect,
- * MirrorMaker 2, Prometheus) join it as new nodes.
+ * MirrorMaker 2, Prometheus, the Spark cluster and the HDFS lake) join it as new nodes.
  */
 export interface RuntimeLayout {
   brokers: 1 | 3
@@ -26,9 +26,14 @@ export interface RuntimeLayout {
   prometheusPort: number
   /** Alertmanager's web port (API and UI); full stack only. */
   alertmanagerPort: number
+  /** The Spark master's port (spark://host:sparkPort); its web UI on +1, the worker on +2 and the worker's web UI on +3. Full stack only. */
+  sparkPort: number
+  /** The HDFS NameNode's RPC port (hdfs://host:hdfsPort); its web UI on +1, the DataNode's data transfer, IPC and web ports on +2, +3, +4. Full stack only. */
+  hdfsPort: number
 }
 
-export type ServiceKind = 'kafka' | 'registry' | 'mirror' | 'connect' | 'prometheus' | 'alertmanager'
+export type ServiceKind =
+  'kafka' | 'registry' | 'mirror' | 'connect' | 'prometheus' | 'alertmanager' | 'hdfs-namenode' | 'hdfs-datanode' | 'spark-master' | 'spark-worker'
 /** Which Kafka cluster a broker belongs to: the platform's, or the analytics copy MirrorMaker 2 feeds. */
 export type ClusterName = 'main' | 'analytics'
 
@@ -58,6 +63,10 @@ export const DEFAULT_LAYOUT: Omit<RuntimeLayout, 'stateDir'> = {
   metricsPort: 7071,
   prometheusPort: 9090,
   alertmanagerPort: 9099,
+  // Spark's own defaults put the web UIs on 8080 and 8081 (the registry's): here they follow the master's port.
+  sparkPort: 7077,
+  // Hadoop's usual NameNode RPC port; its own defaults for the rest (9870, 9864-9867) are replaced by offsets from it.
+  hdfsPort: 8020,
 }
 
 export function brokerName(index: number): string {
@@ -97,6 +106,52 @@ export function analyticsNodes(layout: RuntimeLayout): ServiceNode[] {
 /** The nodes of the cluster a Kafka node belongs to. */
 export function clusterNodes(layout: RuntimeLayout, cluster: ClusterName): ServiceNode[] {
   return cluster === 'analytics' ? analyticsNodes(layout) : brokerNodes(layout)
+}
+
+export const NAMENODE = 'hdfs-namenode'
+export const DATANODE = 'hdfs-datanode'
+export const SPARK_MASTER = 'spark-master'
+export const SPARK_WORKER = 'spark-worker'
+
+/** The HDFS lake: one NameNode and one DataNode (replication 1), full stack only. */
+export function hdfsNodes(layout: RuntimeLayout): ServiceNode[] {
+  if (layout.stack !== 'full') return []
+  const p = layout.hdfsPort
+  return [
+    {name: NAMENODE, kind: 'hdfs-namenode', ports: {rpc: p, http: p + 1}, dependsOn: [], portFlag: '--hdfs-port', dataDir: `${layout.stateDir}/${NAMENODE}`},
+    {
+      name: DATANODE,
+      kind: 'hdfs-datanode',
+      ports: {data: p + 2, ipc: p + 3, http: p + 4},
+      dependsOn: [NAMENODE],
+      portFlag: '--hdfs-port',
+      dataDir: `${layout.stateDir}/${DATANODE}`,
+    },
+  ]
+}
+
+/** The Spark standalone cluster: a master and one worker, full stack only. */
+export function sparkNodes(layout: RuntimeLayout): ServiceNode[] {
+  if (layout.stack !== 'full') return []
+  const p = layout.sparkPort
+  return [
+    {
+      name: SPARK_MASTER,
+      kind: 'spark-master',
+      ports: {rpc: p, http: p + 1},
+      dependsOn: [],
+      portFlag: '--spark-port',
+      dataDir: `${layout.stateDir}/${SPARK_MASTER}`,
+    },
+    {
+      name: SPARK_WORKER,
+      kind: 'spark-worker',
+      ports: {rpc: p + 2, http: p + 3},
+      dependsOn: [SPARK_MASTER],
+      portFlag: '--spark-port',
+      dataDir: `${layout.stateDir}/${SPARK_WORKER}`,
+    },
+  ]
 }
 
 export function buildServiceGraph(layout: RuntimeLayout): ServiceNode[] {
@@ -145,7 +200,8 @@ export function buildServiceGraph(layout: RuntimeLayout): ServiceNode[] {
     dataDir: `${layout.stateDir}/prometheus`,
   }
   const monitored = (node: ServiceNode): ServiceNode => ({...node, dependsOn: [...node.dependsOn, prometheus.name]})
-  return [alertmanager, prometheus, ...[...brokers, ...analytics, registry, mirror, connect].map(monitored)]
+  const lake = [...hdfsNodes(layout), ...sparkNodes(layout)]
+  return [alertmanager, prometheus, ...[...brokers, ...analytics, registry, mirror, connect, ...lake].map(monitored)]
 }
 
 /** Start order: every node after what it depends on. */
@@ -177,6 +233,51 @@ export function prometheusUrl(layout: RuntimeLayout): string {
 
 export function alertmanagerUrl(layout: RuntimeLayout): string {
   return `http://${layout.host}:${layout.alertmanagerPort}`
+}
+
+/** The Spark master the analytics job submits to (full stack). */
+export function sparkMasterUrl(layout: RuntimeLayout): string {
+  return `spark://${layout.host}:${layout.sparkPort}`
+}
+
+/** The Spark master's web UI; `/json/` is its state as JSON (full stack). */
+export function sparkMasterWebUrl(layout: RuntimeLayout): string {
+  return `http://${layout.host}:${layout.sparkPort + 1}`
+}
+
+/** The lake's file system (fs.defaultFS): paths such as hdfs://127.0.0.1:8020/mkt/lake (full stack). */
+export function hdfsUri(layout: RuntimeLayout): string {
+  return `hdfs://${layout.host}:${layout.hdfsPort}`
+}
+
+/** The NameNode's web UI; `/jmx` is its state as JSON (full stack). */
+export function namenodeWebUrl(layout: RuntimeLayout): string {
+  return `http://${layout.host}:${layout.hdfsPort + 1}`
+}
+
+/**
+ * What an HDFS client of this runtime needs besides the path: the file
+ * system and the lake's replication (1: one DataNode; a client's default of
+ * 3 would leave every block under-replicated). For Spark, prefix each key
+ * with `spark.hadoop.`.
+ */
+export function hdfsClientConf(layout: RuntimeLayout): Record<string, string> {
+  return {'fs.defaultFS': hdfsUri(layout), 'dfs.replication': '1'}
+}
+
+/**
+ * What a Spark application (the analytics job) sets to run on the
+ * runtime's cluster and write to its lake: the master, the driver on the
+ * runtime's host (executors connect back to it; the machine's name may
+ * resolve to another interface) and the HDFS client settings.
+ */
+export function sparkClusterConf(layout: RuntimeLayout): Record<string, string> {
+  return {
+    'spark.master': sparkMasterUrl(layout),
+    'spark.driver.host': layout.host,
+    'spark.driver.bindAddress': layout.host,
+    ...Object.fromEntries(Object.entries(hdfsClientConf(layout)).map(([k, v]) => [`spark.hadoop.${k}`, v])),
+  }
 }
 
 export function registryUrl(layout: RuntimeLayout): string {

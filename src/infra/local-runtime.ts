@@ -5,7 +5,18 @@ import {MktError} from '../errors.js'
 import {registryRequest} from '../schema/registry.js'
 import {registryJar, resolveArtifact, type ArtifactName} from './artifacts.js'
 import {directorySize} from './disk.js'
-import {buildServiceGraph, clusterNodes, connectUrl, DEFAULT_LAYOUT, startOrder, type RuntimeLayout, type ServiceKind, type ServiceNode} from './graph.js'
+import {
+  buildServiceGraph,
+  clusterNodes,
+  connectUrl,
+  DEFAULT_LAYOUT,
+  NAMENODE,
+  SPARK_MASTER,
+  startOrder,
+  type RuntimeLayout,
+  type ServiceKind,
+  type ServiceNode,
+} from './graph.js'
 import {formatTool, isFormatted, kafkaLaunch, newClusterId, toolJvmArgs, writeKafkaConfig} from './kafka-node.js'
 import {runJavaTool} from './java-tool.js'
 import {bootstrapUsers, ensureRuntimeCertificates, nodeSecurity} from './secure-runtime.js'
@@ -21,11 +32,12 @@ import {withJmxAgent} from './jmx-agent.js'
 import {mirrorLaunch, writeMirrorConfig} from './mirror-node.js'
 import {connectLaunch, writeConnectConfig} from './connect-node.js'
 import {alertmanagerLaunch, monitoringBinary, prometheusLaunch, writeAlertmanagerConfig, writePrometheusFiles} from './monitoring-node.js'
+import {formatNamenode, hdfsLaunch, isNamenodeFormatted, waitForDatanode, waitForNamenode, writeHadoopConfig} from './hdfs-node.js'
+import {requireSpark, sparkLaunch, waitForSparkMaster, waitForSparkWorker, type SparkInstall} from './spark-node.js'
 import {readRuntimeState, writeRuntimeState, type RuntimeState} from './state.js'
+import type {ProgressListener} from '../progress.js'
 
-/** Progress of long work; the CLI renders it, tests ignore it. */
-export type ProgressEvent = {type: 'start'; id: string; label: string} | {type: 'done'; id: string; detail?: string} | {type: 'note'; message: string}
-export type ProgressListener = (event: ProgressEvent) => void
+export type {ProgressEvent, ProgressListener} from '../progress.js'
 
 export const MIN_FREE_BYTES = 1024 ** 3
 export {profileForLayout}
@@ -78,7 +90,7 @@ function assertDistinctPorts(layout: RuntimeLayout): void {
       if (owner)
         throw new MktError(
           `Port ${port} would serve both ${owner} and ${node.name} (${name}).`,
-          `Move one of them: ${node.portFlag} sets ${node.name}'s ports (brokers take two ports each, the exporters six from --exporter-port).`,
+          `Move one of them: ${node.portFlag} sets ${node.name}'s ports (brokers take two ports each, the exporters six from --exporter-port, Spark four from --spark-port, HDFS five from --hdfs-port).`,
           'usage',
         )
       owners.set(port, `${node.name} (${name})`)
@@ -120,7 +132,19 @@ export function planLayout(stateDir: string, saved: RuntimeLayout | undefined, o
     )
   }
   const moved = (
-    ['kafkaPort', 'registryPort', 'host', 'analyticsPort', 'connectPort', 'mirrorPort', 'metricsPort', 'prometheusPort', 'alertmanagerPort'] as const
+    [
+      'kafkaPort',
+      'registryPort',
+      'host',
+      'analyticsPort',
+      'connectPort',
+      'mirrorPort',
+      'metricsPort',
+      'prometheusPort',
+      'alertmanagerPort',
+      'sparkPort',
+      'hdfsPort',
+    ] as const
   ).filter((k) => layout[k] !== saved[k])
   if (running && moved.length > 0) {
     throw new MktError(
@@ -132,15 +156,30 @@ export function planLayout(stateDir: string, saved: RuntimeLayout | undefined, o
   return layout
 }
 
-/** What launching a node needs: the runtime it belongs to, Java and the resolved artifact directories. */
+/** What launching a node needs: the runtime it belongs to, Java, the resolved artifact directories and (Spark nodes) the pyspark they run from. */
 export interface NodeContext {
   state: RuntimeState
   java: string
   artifacts: Partial<Record<ArtifactName, string>>
+  spark?: SparkInstall
+}
+
+function isSpark(kind: ServiceKind): kind is 'spark-master' | 'spark-worker' {
+  return kind === 'spark-master' || kind === 'spark-worker'
+}
+
+function isHdfs(kind: ServiceKind): kind is 'hdfs-namenode' | 'hdfs-datanode' {
+  return kind === 'hdfs-namenode' || kind === 'hdfs-datanode'
+}
+
+/** The pyspark Spark nodes run from, when any of these nodes is one; refused (with the setup command) before anything starts. */
+export async function sparkFor(nodes: ServiceNode[]): Promise<SparkInstall | undefined> {
+  return nodes.some((n) => isSpark(n.kind)) ? requireSpark() : undefined
 }
 
 /** The artifact a kind of node runs from. */
 export function nodeArtifact(kind: ServiceKind): ArtifactName {
+  if (isHdfs(kind)) return 'hadoop'
   return kind === 'registry' ? 'apicurio' : 'kafka'
 }
 
@@ -161,10 +200,10 @@ const CONNECT_PLUGINS: Array<{folder: string; artifact: ArtifactName}> = [
   {folder: 'connect-json-transform', artifact: 'connectJsonTransform'},
 ]
 
-/** Every artifact a node of this kind needs: its runtime, and Connect's plugins (Prometheus and Alertmanager are system packages). */
+/** Every artifact a node of this kind needs: its runtime, and Connect's plugins (Prometheus and Alertmanager are system packages, Spark comes with pyspark). */
 export function nodeArtifacts(kind: ServiceKind): ArtifactName[] {
-  if (isMonitoring(kind)) return []
-  if (kind === 'registry') return [nodeArtifact(kind)]
+  if (isMonitoring(kind) || isSpark(kind)) return []
+  if (kind === 'registry' || isHdfs(kind)) return [nodeArtifact(kind)]
   return kind === 'connect' ? ['kafka', 'jmxExporter', ...CONNECT_PLUGINS.map((p) => p.artifact)] : [nodeArtifact(kind), 'jmxExporter']
 }
 
@@ -182,6 +221,10 @@ export async function launchNode(context: NodeContext, node: ServiceNode): Promi
     )
   if (node.kind === 'alertmanager')
     return startProcess(node.dataDir, alertmanagerLaunch(monitoringBinary('alertmanager'), layout, node, writeAlertmanagerConfig(node)))
+  if (isSpark(node.kind)) {
+    if (!context.spark) throw new Error(`no pyspark was found before starting ${node.name}`)
+    return startProcess(node.dataDir, sparkLaunch(context.spark, context.java, layout, node))
+  }
   const exported = (launch: LaunchSpec): LaunchSpec => withJmxAgent(launch, requireArtifact(context, 'jmxExporter', node), node, layout.host)
   const dir = artifactDirFor(context, node)
   if (node.kind === 'kafka') {
@@ -196,6 +239,11 @@ export async function launchNode(context: NodeContext, node: ServiceNode): Promi
       await runJavaTool(context.java, toolJvmArgs(dir, node, layout.stateDir, files.log4j), format, {secretsDir: secretsDir(layout.stateDir)})
     }
     return startProcess(node.dataDir, exported(kafkaLaunch(context.java, dir, node, layout.stateDir, files)))
+  }
+  if (isHdfs(node.kind)) {
+    const files = writeHadoopConfig(layout, node)
+    if (node.kind === 'hdfs-namenode' && !isNamenodeFormatted(layout)) await formatNamenode(context.java, dir, node, layout, context.state.clusterId, files)
+    return startProcess(node.dataDir, hdfsLaunch(context.java, dir, node, layout, files))
   }
   if (node.kind === 'mirror')
     return startProcess(node.dataDir, exported(mirrorLaunch(context.java, dir, node, layout.stateDir, writeMirrorConfig(layout, node))))
@@ -213,6 +261,10 @@ const SERVICE_LABELS: Record<ServiceKind, string> = {
   connect: 'Starting Kafka Connect (distributed)',
   prometheus: 'Starting Prometheus',
   alertmanager: 'Starting Alertmanager',
+  'hdfs-namenode': 'Starting the HDFS NameNode',
+  'hdfs-datanode': 'Starting the HDFS DataNode',
+  'spark-master': 'Starting the Spark master',
+  'spark-worker': 'Starting the Spark worker',
 }
 
 function isMonitoring(kind: ServiceKind): kind is 'prometheus' | 'alertmanager' {
@@ -224,6 +276,11 @@ function waitForService(layout: RuntimeLayout, node: ServiceNode, timeoutMs: num
   if (node.kind === 'registry') return waitForRegistry(layout, node, timeoutMs)
   if (node.kind === 'connect') return waitForHttp(node, `${connectUrl(layout)}/connectors`, timeoutMs)
   if (isMonitoring(node.kind)) return waitForHttp(node, `http://${layout.host}:${node.ports.http}/-/ready`, timeoutMs)
+  const peer = (name: string) => buildServiceGraph(layout).find((n) => n.name === name)!
+  if (node.kind === 'hdfs-namenode') return waitForNamenode(layout, node, timeoutMs)
+  if (node.kind === 'hdfs-datanode') return waitForDatanode(layout, node, peer(NAMENODE), timeoutMs)
+  if (node.kind === 'spark-master') return waitForSparkMaster(layout, node, timeoutMs)
+  if (node.kind === 'spark-worker') return waitForSparkWorker(layout, node, peer(SPARK_MASTER), timeoutMs)
   if (node.kind === 'mirror') {
     const since = Date.parse(processState(node.dataDir, node.name).record?.startedAt ?? new Date().toISOString())
     return waitForHeartbeat(node, profileForLayout(layout, 'local', ADMIN_PRINCIPAL, 'analytics'), since, timeoutMs)
@@ -291,8 +348,9 @@ export async function startLocalRuntime(options: StartOptions): Promise<StartRes
     (j) => `Java ${j.version}`,
   )
   checkDiskSpace(layout.stateDir, MIN_FREE_BYTES)
-  // A missing Prometheus or Alertmanager is refused before anything starts, not half-way.
+  // A missing Prometheus, Alertmanager or pyspark is refused before anything starts, not half-way.
   for (const node of down) if (isMonitoring(node.kind)) monitoringBinary(node.kind)
+  const spark = await sparkFor(down)
   // A service killed a moment ago may still hold its ports for a little while.
   await waitForPortsFree(
     layout.host,
@@ -304,7 +362,7 @@ export async function startLocalRuntime(options: StartOptions): Promise<StartRes
   const resolved = await progressStep(
     onProgress,
     'artifacts',
-    layout.stack === 'full' ? 'Resolving Kafka, Connect plugins and Apicurio from Maven Central' : 'Resolving Kafka and Apicurio from Maven Central',
+    layout.stack === 'full' ? 'Resolving Kafka, Connect plugins, Apicurio and Hadoop from Maven Central' : 'Resolving Kafka and Apicurio from Maven Central',
     () => Promise.all(needed.map((name) => resolveArtifact(name))),
     (a) => (a.some((x) => x.downloaded) ? 'downloaded' : 'cached'),
   )
@@ -327,7 +385,12 @@ export async function startLocalRuntime(options: StartOptions): Promise<StartRes
       (c) => (c.created.length > 0 ? `created ${c.created.length} file(s)` : 'kept'),
     )
   }
-  const context: NodeContext = {state, java: java.bin, artifacts: Object.fromEntries(resolved.map((r) => [r.name, r.dir]))}
+  const context: NodeContext = {
+    state,
+    java: java.bin,
+    artifacts: Object.fromEntries(resolved.map((r) => [r.name, r.dir])),
+    ...(spark ? {spark} : {}),
+  }
   const isDown = (n: ServiceNode) => down.some((d) => d.name === n.name)
 
   for (const wave of startOrder(graph)) {

@@ -25,7 +25,7 @@ function timeoutError(node: ServiceNode, seconds: number, lastError: string): Mk
 }
 
 /** Polls check() until it returns true, failing early if a watched process dies. */
-async function waitFor(nodes: ServiceNode[], timeoutMs: number, check: () => Promise<true | string>): Promise<void> {
+export async function waitFor(nodes: ServiceNode[], timeoutMs: number, check: () => Promise<true | string>): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let last: string
   for (;;) {

@@ -43,6 +43,18 @@ export const runtimePortFlags = {
     max: 65_535,
     helpGroup: 'PORTS',
   }),
+  'spark-port': Flags.integer({
+    description: "Full stack: the Spark master's port (default 7077); its web UI on +1, the worker on +2, the worker's web UI on +3.",
+    min: 1024,
+    max: 65_000,
+    helpGroup: 'PORTS',
+  }),
+  'hdfs-port': Flags.integer({
+    description: "Full stack: the HDFS NameNode's RPC port (default 8020); its web UI on +1, the DataNode's data, IPC and web ports on +2, +3, +4.",
+    min: 1024,
+    max: 65_000,
+    helpGroup: 'PORTS',
+  }),
 }
 
 type PortFlags = {[K in keyof typeof runtimePortFlags]?: number}
@@ -56,6 +68,8 @@ const PORT_FIELDS: Record<keyof typeof runtimePortFlags, keyof LayoutOverrides> 
   'exporter-port': 'metricsPort',
   'prometheus-port': 'prometheusPort',
   'alertmanager-port': 'alertmanagerPort',
+  'spark-port': 'sparkPort',
+  'hdfs-port': 'hdfsPort',
 }
 
 /** The layout overrides of the port flags that were given. */

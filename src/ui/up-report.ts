@@ -1,6 +1,6 @@
 import chalk from 'chalk'
 
-import {alertmanagerUrl, prometheusUrl} from '../infra/graph.js'
+import {alertmanagerUrl, hdfsUri, prometheusUrl, sparkMasterUrl} from '../infra/graph.js'
 import type {UpResult} from '../infra/runtime.js'
 
 /** What `mkt infra up` tells a person: what runs, what was applied, how to connect. */
@@ -13,7 +13,7 @@ export function upReport(result: UpResult): string[] {
   else
     lines.push(
       chalk.green(
-        `Runtime up: ${layout.brokers} broker(s), registry on port ${layout.registryPort}${layout.stack === 'full' ? `, analytics cluster on ${layout.analyticsPort}, MirrorMaker 2, Kafka Connect on ${layout.connectPort}, Prometheus, Alertmanager` : ''}.`,
+        `Runtime up: ${layout.brokers} broker(s), registry on port ${layout.registryPort}${layout.stack === 'full' ? `, analytics cluster on ${layout.analyticsPort}, MirrorMaker 2, Kafka Connect on ${layout.connectPort}, Prometheus, Alertmanager, Spark, HDFS` : ''}.`,
       ),
     )
   for (const line of result.topics?.applied ?? []) lines.push(`  topics: ${line}`)
@@ -24,6 +24,10 @@ export function upReport(result: UpResult): string[] {
     lines.push(`Secure: TLS (CA ${layout.stateDir}/certs/ca.pem), SASL/SCRAM-SHA-512, ACLs from compose/acls.yaml.`)
     lines.push(`Profiles: ${result.profiles.join(', ')}; each command runs as its own principal (\`mkt filter start\` as ${result.profileName}:filter).`)
   } else lines.push(chalk.yellow('Insecure: plaintext, no authentication, no ACLs (--insecure).'))
+  if (layout.stack === 'full')
+    lines.push(
+      `Lake: Spark master ${sparkMasterUrl(layout)} (web UI port ${layout.sparkPort + 1}), HDFS ${hdfsUri(layout)}; \`mkt infra hdfs -ls -R /\` lists it.`,
+    )
   if (layout.stack === 'full')
     lines.push(
       `Monitoring: Prometheus ${prometheusUrl(layout)}, Alertmanager ${alertmanagerUrl(layout)}; \`mkt top\` shows the platform live, \`mkt alerts\` what fires.`,

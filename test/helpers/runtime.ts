@@ -41,8 +41,10 @@ async function startRuntime(project: TestProject, options: RuntimeOptions): Prom
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `mkt-${options.name}-`))
   const stateDir = path.join(root, 'state')
   const configFile = path.join(root, 'config.yaml')
-  // Brokers (client + controller each), the registry, for the full stack the analytics node (2), Connect and MirrorMaker, then the JVMs' exporters (6), Prometheus and Alertmanager.
-  const base = await freePortBase(2 * options.brokers + 13)
+  // Brokers (client + controller each), the registry, for the full stack the analytics node (2), Connect and MirrorMaker, then the JVMs' exporters (6),
+  // Prometheus and Alertmanager, the Spark master and worker (4) and HDFS (5).
+  const ports = 2 * options.brokers + 22
+  const base = await freePortBase(ports)
   const registryPort = base + 2 * options.brokers
   const started = Date.now()
   const up = infraUp({
@@ -61,6 +63,8 @@ async function startRuntime(project: TestProject, options: RuntimeOptions): Prom
             mirrorPort: registryPort + 4,
             prometheusPort: registryPort + 11,
             alertmanagerPort: registryPort + 12,
+            sparkPort: registryPort + 13,
+            hdfsPort: registryPort + 17,
           }
         : {}),
     },
@@ -73,7 +77,7 @@ async function startRuntime(project: TestProject, options: RuntimeOptions): Prom
     throw error
   })
   process.stderr.write(
-    `${options.name} runtime (${options.brokers} broker(s)${options.stack === 'full' ? ', full stack' : ''}) up in ${((Date.now() - started) / 1000).toFixed(1)}s on ports ${base}-${base + 2 * options.brokers + 12} (${stateDir})\n`,
+    `${options.name} runtime (${options.brokers} broker(s)${options.stack === 'full' ? ', full stack' : ''}) up in ${((Date.now() - started) / 1000).toFixed(1)}s on ports ${base}-${base + ports - 1} (${stateDir})\n`,
   )
   project.provide('profile', profileForLayout(result.state.layout, options.name))
   project.provide('configFile', configFile)

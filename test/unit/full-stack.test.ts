@@ -24,12 +24,26 @@ const full: RuntimeLayout = {...DEFAULT_LAYOUT, brokers: 3, stack: 'full', state
 describe('the full stack', () => {
   it('runs the analytics cluster as its own one-node KRaft cluster, MirrorMaker 2 after both clusters and Connect after the registry, monitoring first', () => {
     const graph = buildServiceGraph(full)
-    expect(graph.map((n) => n.name)).toEqual(['alertmanager', 'prometheus', 'kafka-1', 'kafka-2', 'kafka-3', 'analytics-1', 'registry', 'mirror', 'connect'])
+    expect(graph.map((n) => n.name)).toEqual([
+      'alertmanager',
+      'prometheus',
+      'kafka-1',
+      'kafka-2',
+      'kafka-3',
+      'analytics-1',
+      'registry',
+      'mirror',
+      'connect',
+      'hdfs-namenode',
+      'hdfs-datanode',
+      'spark-master',
+      'spark-worker',
+    ])
     expect(startOrder(graph).map((w) => w.map((n) => n.name))).toEqual([
       ['alertmanager'],
       ['prometheus'],
-      ['kafka-1', 'kafka-2', 'kafka-3', 'analytics-1'],
-      ['registry', 'mirror'],
+      ['kafka-1', 'kafka-2', 'kafka-3', 'analytics-1', 'hdfs-namenode', 'spark-master'],
+      ['registry', 'mirror', 'hdfs-datanode', 'spark-worker'],
       ['connect'],
     ])
     const analytics = graph.find((n) => n.name === 'analytics-1')!
