@@ -35,6 +35,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** The service principal this command acts as: with profile NAME it runs as NAME:<principal> when that profile exists. */
   static principal?: string
 
+  /** With strict = false: arguments that look like flags but are not this command's go to `positional` as they are (a wrapped tool's own options). */
+  static passThrough = false
+
   protected flags!: InferredFlags<T>
   protected args!: InferredArgs<T>
   /** Positional arguments after flag parsing (for commands with strict = false). */
@@ -49,6 +52,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       enableJsonFlag: this.ctor.enableJsonFlag,
       args: this.ctor.args,
       strict: this.ctor.strict,
+      ...((this.ctor as typeof BaseCommand).passThrough ? {'--': false} : {}),
     })
     this.flags = flags as InferredFlags<T>
     this.args = args as InferredArgs<T>
