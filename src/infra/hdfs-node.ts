@@ -48,7 +48,7 @@ export function renderHadoopTemplate(template: string, values: Record<string, st
 
 const HADOOP_FILES = ['core-site.xml', 'hdfs-site.xml'] as const
 
-/** log4j for the daemons: their INFO to stdout (the service log), without the audit line of every file operation. */
+/** log4j for the daemons: their INFO to stdout (the service log), without a line for every file operation or HTTP request (readiness polls /jmx). */
 const DAEMON_LOG4J = `log4j.rootLogger=INFO, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
 log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
@@ -57,6 +57,8 @@ log4j.logger.org.apache.hadoop.hdfs.server.namenode.FSNamesystem.audit=WARN
 log4j.logger.org.apache.hadoop.hdfs.StateChange=WARN
 log4j.logger.BlockStateChange=WARN
 log4j.logger.org.apache.hadoop.hdfs.server.datanode.DataNode.clienttrace=WARN
+log4j.logger.http.requests.namenode=WARN
+log4j.logger.http.requests.datanode=WARN
 log4j.logger.org.apache.hadoop.util.NativeCodeLoader=ERROR
 `
 
@@ -184,13 +186,26 @@ function webUrl(layout: RuntimeLayout, port: number): string {
   return `http://${layout.host}:${port}`
 }
 
-/** Ready when the NameNode's HTTP JMX says it is active (it then serves RPC). Safe mode is the DataNode's readiness: the NameNode leaves it once the blocks are reported. */
-export async function waitForNamenode(layout: RuntimeLayout, node: ServiceNode, timeoutMs: number): Promise<void> {
+/**
+ * Ready when the NameNode's HTTP JMX says it is active (it then serves RPC)
+ * and, when a DataNode runs (a NameNode restarted alone), out of safe mode:
+ * that DataNode has reported its blocks again. Started before its DataNode
+ * (`infra up`), leaving safe mode is the DataNode's readiness: with blocks
+ * on disk the NameNode stays in it until they are reported.
+ */
+export async function waitForNamenode(layout: RuntimeLayout, node: ServiceNode, timeoutMs: number, options: {datanodeRunning?: boolean} = {}): Promise<void> {
   await waitFor([node], timeoutMs, async () => {
     const status = await jmxBean(webUrl(layout, node.ports.http!), 'Hadoop:service=NameNode,name=NameNodeStatus')
     if (typeof status === 'string') return status
-    return status.State === 'active' ? true : `NameNode state ${String(status.State)}`
+    if (status.State !== 'active') return `NameNode state ${String(status.State)}`
+    return options.datanodeRunning ? outOfSafeMode(layout, node) : true
   })
+}
+
+async function outOfSafeMode(layout: RuntimeLayout, namenode: ServiceNode): Promise<true | string> {
+  const info = await jmxBean(webUrl(layout, namenode.ports.http!), 'Hadoop:service=NameNode,name=NameNodeInfo')
+  if (typeof info === 'string') return info
+  return info.Safemode ? `NameNode in safe mode: ${String(info.Safemode).split('\n')[0]}` : true
 }
 
 /** What a DataNode says of its link to the NameNode (DataNodeInfo's BPServiceActorInfo). */
@@ -215,9 +230,7 @@ export async function waitForDatanode(layout: RuntimeLayout, node: ServiceNode, 
     const state = await jmxBean(webUrl(layout, namenode.ports.http!), 'Hadoop:service=NameNode,name=FSNamesystemState')
     if (typeof state === 'string') return state
     if (Number(state.NumLiveDataNodes ?? 0) < 1) return 'the NameNode counts no live DataNode yet'
-    const nn = await jmxBean(webUrl(layout, namenode.ports.http!), 'Hadoop:service=NameNode,name=NameNodeInfo')
-    if (typeof nn === 'string') return nn
-    return nn.Safemode ? `NameNode in safe mode: ${String(nn.Safemode).split('\n')[0]}` : true
+    return outOfSafeMode(layout, namenode)
   })
 }
 

@@ -9,6 +9,7 @@ import {
   buildServiceGraph,
   clusterNodes,
   connectUrl,
+  DATANODE,
   DEFAULT_LAYOUT,
   NAMENODE,
   SPARK_MASTER,
@@ -277,7 +278,10 @@ function waitForService(layout: RuntimeLayout, node: ServiceNode, timeoutMs: num
   if (node.kind === 'connect') return waitForHttp(node, `${connectUrl(layout)}/connectors`, timeoutMs)
   if (isMonitoring(node.kind)) return waitForHttp(node, `http://${layout.host}:${node.ports.http}/-/ready`, timeoutMs)
   const peer = (name: string) => buildServiceGraph(layout).find((n) => n.name === name)!
-  if (node.kind === 'hdfs-namenode') return waitForNamenode(layout, node, timeoutMs)
+  if (node.kind === 'hdfs-namenode') {
+    const datanode = peer(DATANODE)
+    return waitForNamenode(layout, node, timeoutMs, {datanodeRunning: processState(datanode.dataDir, datanode.name).state === 'running'})
+  }
   if (node.kind === 'hdfs-datanode') return waitForDatanode(layout, node, peer(NAMENODE), timeoutMs)
   if (node.kind === 'spark-master') return waitForSparkMaster(layout, node, timeoutMs)
   if (node.kind === 'spark-worker') return waitForSparkWorker(layout, node, peer(SPARK_MASTER), timeoutMs)
