@@ -18,6 +18,7 @@ export const ARTIFACTS = {
   connectJsonTransform: {pom: 'connect-json-transform/pom.xml', goal: 'dependency:copy-dependencies', what: 'ToJSON transformation (a Connect plugin)'},
   jmxExporter: {pom: 'jmx-exporter/pom.xml', goal: 'dependency:copy-dependencies', what: 'Prometheus JMX exporter (java agent)'},
   hadoop: {pom: 'hadoop/pom.xml', goal: 'dependency:copy-dependencies', what: 'Apache Hadoop HDFS (NameNode, DataNode, FsShell)'},
+  sparkKafka: {pom: 'spark-kafka/pom.xml', goal: 'dependency:copy-dependencies', what: "Spark's Kafka source/sink and Avro functions"},
 } as const
 
 export type ArtifactName = keyof typeof ARTIFACTS
