@@ -16,16 +16,25 @@ export default class AnalyticsRun extends BaseCommand<typeof AnalyticsRun> {
 
 Recommendations: implicit-feedback ALS on user × product interactions (a view weighs 3, a search hit 1), re-ranked by the user's category affinity, top 50; users without history get the most popular products of the categories they searched or asked for, else the most popular overall (also stored under the key * for users the job has never seen).
 
-Spark runs in local mode by default; --master spark://host:7077 uses a cluster. Needs \`mkt analytics setup\` once. With --every it runs again after each interval until Ctrl-C.`
+Spark reads and writes Kafka with its own connector and scores in its executors, so a cluster makes it faster: it runs in local mode by default; --master spark://host:7077 submits to a standalone cluster, --master cluster to the full stack's (\`mkt infra up --stack full\`). Needs \`mkt analytics setup\` once.
+
+Each run reads only what arrived since the last one: the offsets it read to, and the product and ban state, are committed in the lake (_commits/, _state/), so --every 10m keeps the statistics exact while reading only new records. A run that dies is redone from the last commit; --full reads everything again and rebuilds the state and the archive. The lake is HDFS in the full stack (hdfs://…/mkt/lake), else <state dir>/lake.`
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --every 10m',
-    '<%= config.bin %> <%= command.id %> --master spark://spark-master:7077 --lake hdfs://namenode:9000/mkt/lake',
+    '<%= config.bin %> <%= command.id %> --master cluster',
+    '<%= config.bin %> <%= command.id %> --master spark://spark-master:7077 --lake hdfs://namenode:8020/mkt/lake',
+    '<%= config.bin %> <%= command.id %> --full',
   ]
   static override flags = {
     every: Flags.string({description: 'Run again after this interval (90s, 5m, 1h) until Ctrl-C.'}),
-    master: Flags.string({description: 'Spark master URL.', default: 'local[*]'}),
-    lake: Flags.string({description: 'Where the Parquet archive goes: a directory or a file:// / hdfs:// URI (default: <state dir>/lake).'}),
+    master: Flags.string({description: "Spark master: local[N], spark://host:port, or cluster (the full stack's).", default: 'local[*]'}),
+    lake: Flags.string({
+      description:
+        'Where the Parquet archive and the run commits go: a directory or a file:// / hdfs:// URI (default: HDFS in the full stack, else <state dir>/lake).',
+    }),
+    full: Flags.boolean({description: "Ignore the lake's last commit: read every topic from the start, rebuild the state and the archive.", default: false}),
+    'executor-memory': Flags.string({description: 'Memory per executor on a cluster (e.g. 1g).'}),
     'top-n': Flags.integer({description: 'Recommendations kept per user.', default: 50, min: 1, max: 500}),
     source: Flags.option({
       options: ['auto', 'main', 'analytics'] as const,
@@ -52,8 +61,11 @@ Spark runs in local mode by default; --master spark://host:7077 uses a cluster. 
     if (source) process.stderr.write(`Reading the catalogue and the events from the analytics cluster (${analytics!.name}).\n`)
     const readFrom = (source ? analytics! : profile).name
     const stop = new AbortController()
-    const onSigint = () => stop.abort()
-    if (every) process.once('SIGINT', onSigint)
+    // Ctrl-C or SIGTERM stops the job (it runs in its own process group) and the loop; the lake keeps the last commit.
+    const onSignal = () => stop.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    let first = true
     try {
       for (;;) {
         const progress = createProgress({enabled: !this.jsonEnabled(), tty: this.interactive})
@@ -62,15 +74,23 @@ Spark runs in local mode by default; --master spark://host:7077 uses a cluster. 
           summary = await runAnalytics(profile, {
             master: flags.master,
             topN: flags['top-n'],
+            // --full applies to the first run; the runs after it go on from its commit.
+            full: flags.full && first,
+            ...(flags['executor-memory'] ? {executorMemory: flags['executor-memory']} : {}),
             ...(flags.lake ? {lake: flags.lake} : {}),
             ...(source ? {source} : {}),
             onProgress: progress,
+            signal: stop.signal,
           })
         } finally {
           progress.stop()
         }
+        first = false
+        const read = Object.entries(summary.read)
+          .map(([topic, n]) => `${n} ${topic}`)
+          .join(', ')
         this.log(
-          `Done in ${summary.seconds}s (model ${summary.model_version}): ${summary.products} products (${summary.banned} banned), ${summary.searches} searches, ${summary.views} views, ${summary.requests} requests → ${summary.categories} categories, recommendations for ${summary.recommendations} users (${summary.als_users} from ALS, ${summary.category_fallback_users} popular in their categories, ${summary.popular_fallback_users} popular overall); archive in ${summary.lake}.`,
+          `Run ${summary.batch} done in ${summary.seconds}s (model ${summary.model_version}), read since the last run: ${read}. In all: ${summary.products} products (${summary.banned} banned), ${summary.searches} searches, ${summary.views} views, ${summary.requests} requests → ${summary.categories} categories, recommendations for ${summary.recommendations} users (${summary.als_users} from ALS, ${summary.category_fallback_users} popular in their categories, ${summary.popular_fallback_users} popular overall); archive in ${summary.lake}.`,
         )
         if (!every || stop.signal.aborted) return {...summary, readFrom}
         this.log(`Next run in ${flags.every} (Ctrl-C stops).`)
@@ -81,7 +101,8 @@ Spark runs in local mode by default; --master spark://host:7077 uses a cluster. 
         }
       }
     } finally {
-      process.off('SIGINT', onSigint)
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
     }
   }
 }

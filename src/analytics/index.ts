@@ -1,3 +1,3 @@
 export * from './job.js'
-export * from './python.js'
+export * from '../pyspark/env.js'
 export * from './stats.js'

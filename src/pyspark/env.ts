@@ -21,7 +21,7 @@ export function analyticsEnvDir(env = process.env): string {
   return path.join(cacheDir(env), 'python', `analytics-${hash}`)
 }
 
-const MODULES = ['pyspark', 'confluent_kafka', 'fastavro', 'pandas', 'pyarrow', 'numpy']
+const MODULES = ['pyspark', 'pandas', 'pyarrow', 'numpy']
 
 async function importCheck(python: string): Promise<string | undefined> {
   try {

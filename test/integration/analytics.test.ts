@@ -10,100 +10,15 @@ import type {ProductCard} from '../../src/catalog/card.js'
 import {viewEvent, VIEWS_TOPIC, type ViewEvent} from '../../src/client/views.js'
 import {consumeTopic} from '../../src/consume/index.js'
 import {EventSink} from '../../src/events/index.js'
-import {recommendRequest, REQUESTS_TOPIC, type RecommendRequest} from '../../src/recommend/request.js'
 import type {UserRecommendations} from '../../src/recommend/answer.js'
-import {SEARCHES_TOPIC, type SearchEvent} from '../../src/search/events.js'
 import {fromValues, sendCards} from '../../src/shop/index.js'
-import {freshTopic} from '../helpers/topics.js'
+import {BANNED, CATEGORIES, cards, seedAnalytics} from '../fixtures/analytics-data.js'
 
 const profile = inject('profile')
 
-const CATEGORIES = {
-  Электроника: ['Samsung', 'Samsung', 'Xiaomi', 'Apple', 'Sony', 'Xiaomi'],
-  Книги: ['Эксмо', 'АСТ', 'Эксмо', 'Питер', 'Азбука', 'Эксмо'],
-  Спорт: ['Nike', 'Adidas', 'Nike', 'Demix', 'Nike', 'Puma'],
-}
-/** 18 cards, 6 per category, with prices and stock chosen so every statistic is distinct. */
-const cards: ProductCard[] = Object.entries(CATEGORIES).flatMap(([category, brands], c) =>
-  brands.map((brand, i) => ({
-    product_id: `a${c}${i}`,
-    name: `${category} товар ${i}`,
-    description: `Описание ${category} ${i}`,
-    price: {amount: 1000 * (c + 1) + 137 * i, currency: 'RUB'},
-    category,
-    brand,
-    stock: {available: 10 + 3 * i + c, reserved: i},
-    sku: `SKU-A${c}${i}`,
-    tags: [],
-    images: [],
-    specifications: {},
-    store_id: 'store_001',
-    created_at: '2026-01-01T00:00:00Z',
-    updated_at: `2026-0${c + 1}-1${i}T00:00:00Z`,
-  })),
-)
-const BANNED = 'a15' // a book: out of the statistics and of every list
-
-function search(userId: string, resultIds: string[], category: string | null = null): SearchEvent {
-  return {
-    event_id: `${userId}-${Math.random()}`,
-    user_id: userId,
-    query: 'товар',
-    category,
-    brand: null,
-    min_price: null,
-    max_price: null,
-    in_stock: false,
-    sort: 'relevance',
-    limit: 10,
-    result_ids: resultIds,
-    total_hits: resultIds.length,
-    match_mode: resultIds.length > 0 ? 'all-words' : 'none',
-    latency_ms: 1,
-    served_by: 'local',
-    searched_at: '2026-03-01T10:00:00Z',
-  }
-}
-
 describe('the Spark analytics job', () => {
   it('computes exact category statistics, category-faithful ALS lists and fallbacks, and archives Parquet by date', async () => {
-    const [products, dlq, bans, searches, views, requests, stats, recommendations] = await Promise.all([
-      freshTopic(profile, 'it-a-products'),
-      freshTopic(profile, 'it-a-dlq', 1),
-      freshTopic(profile, 'it-a-bans', 1, {'cleanup.policy': 'compact'}),
-      freshTopic(profile, 'it-a-searches'),
-      freshTopic(profile, 'it-a-views'),
-      freshTopic(profile, 'it-a-requests'),
-      freshTopic(profile, 'it-a-stats', 3, {'cleanup.policy': 'compact'}),
-      freshTopic(profile, 'it-a-recs', 3, {'cleanup.policy': 'compact'}),
-    ])
-    await sendCards(profile, fromValues(cards), {topic: products, dlqTopic: dlq})
-    await addBans(profile, [{productId: BANNED, reason: 'test'}], {topic: bans})
-
-    const byCategory = (c: number) => cards.filter((x) => x.product_id.startsWith(`a${c}`)).map((x) => x.product_id)
-    const viewSink = await EventSink.open<ViewEvent>(profile, {topic: views, schemaTopic: VIEWS_TOPIC, key: (e) => e.user_id, role: 'test'})
-    const searchSink = await EventSink.open<SearchEvent>(profile, {topic: searches, schemaTopic: SEARCHES_TOPIC, key: (e) => e.user_id, role: 'test'})
-    const requestSink = await EventSink.open<RecommendRequest>(profile, {topic: requests, schemaTopic: REQUESTS_TOPIC, key: (e) => e.user_id, role: 'test'})
-    // Electronics fans, book readers and sportsmen; each views only their category.
-    const fans: Array<[string, number]> = [
-      ['u-elec', 0],
-      ['u-elec2', 0],
-      ['u-elec3', 0],
-      ['u-book', 1],
-      ['u-book2', 1],
-      ['u-book3', 1],
-      ['u-sport', 2],
-      ['u-sport2', 2],
-    ]
-    for (const [user, c] of fans) {
-      const own = byCategory(c)
-      for (let round = 0; round < 3; round++)
-        for (const id of own.slice(round % 2, own.length - (user.endsWith('2') ? 1 : 0))) viewSink.emit(viewEvent(user, id, 'test'))
-      searchSink.emit(search(user, own.slice(0, 3)))
-    }
-    searchSink.emit(search('u-catsearch', [], 'Спорт')) // searched a category, found nothing: no history
-    requestSink.emit(recommendRequest({userId: 'u-new'})) // only ever asked
-    await Promise.all([viewSink.close(), searchSink.close(), requestSink.close()])
+    const {products, dlq, bans, searches, views, requests, stats, recommendations} = await seedAnalytics(profile, 'it-a')
 
     const lake = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-it-lake-'))
     const steps: string[] = []
@@ -113,8 +28,10 @@ describe('the Spark analytics job', () => {
       topics: {products, bans, searches, views, requests, stats, recommendations},
       onProgress: (e) => e.type === 'done' && steps.push(e.id),
     })
-    expect(steps).toEqual(['read-products', 'read-events', 'spark', 'category-stats', 'recommendations', 'archive'])
+    expect(steps).toEqual(['spark', 'read-products', 'read-events', 'category-stats', 'recommendations', 'archive'])
     expect(summary).toMatchObject({products: 17, banned: 1, categories: 3, users: 10, als_users: 8, category_fallback_users: 1, popular_fallback_users: 1})
+    const viewCount = summary.views
+    expect(summary).toMatchObject({batch: 1, read: {products: 18, bans: 1, views: viewCount, searches: 9, requests: 1}})
 
     // Category statistics, computed here independently of Spark.
     const live = cards.filter((c) => c.product_id !== BANNED)
@@ -163,6 +80,66 @@ describe('the Spark analytics job', () => {
         .sort()
     expect(dates('products')).toEqual([`date=${summary.computed_at.slice(0, 10)}`]) // the catalogue as of this run
     expect(dates('searches')).toEqual(['date=2026-03-01'])
-    expect(fs.readdirSync(path.join(lake, 'views', dates('views')[0]!)).some((f) => f.endsWith('.parquet'))).toBe(true)
-  })
+    const parquetFiles = (dir: string): string[] =>
+      fs
+        .readdirSync(dir, {withFileTypes: true})
+        .flatMap((e) => (e.isDirectory() ? parquetFiles(path.join(dir, e.name)) : e.name.endsWith('.parquet') ? [path.join(dir, e.name)] : []))
+    expect(parquetFiles(path.join(lake, 'views')).length).toBeGreaterThan(0)
+
+    // Incremental: the next run reads only what arrived since, and the statistics stay exact.
+    const added: ProductCard = {
+      ...cards[0]!,
+      product_id: 'a09',
+      sku: 'SKU-A09',
+      brand: 'Apple',
+      price: {amount: 99_999, currency: 'RUB'},
+      stock: {available: 7, reserved: 0},
+    }
+    await sendCards(profile, fromValues([added]), {topic: products, dlqTopic: dlq})
+    await addBans(profile, [{sku: 'SKU-A22', reason: 'test'}], {topic: bans}) // a sports product, by SKU
+    const lateViews = await EventSink.open<ViewEvent>(profile, {topic: views, schemaTopic: VIEWS_TOPIC, key: (e) => e.user_id, role: 'test'})
+    lateViews.emit(viewEvent('u-late', 'a09', 'test'))
+    await lateViews.close()
+    const run = (full = false) =>
+      runAnalytics(profile, {master: 'local[2]', lake, full, topics: {products, bans, searches, views, requests, stats, recommendations}})
+    const second = await run()
+    expect(second).toMatchObject({batch: 2, read: {products: 1, bans: 1, searches: 0, views: 1, requests: 0}, products: 17, banned: 2, views: viewCount + 1})
+    const liveNow = [...cards, added].filter((c) => c.product_id !== BANNED && c.sku !== 'SKU-A22')
+    const electronics = liveNow.filter((c) => c.category === 'Электроника')
+    const statsNow = new Map((await readCategoryStats(profile, stats)).map((s) => [s.category, s]))
+    expect(statsNow.get('Электроника')).toMatchObject({
+      product_count: electronics.length,
+      max_price: 99_999,
+      total_available: electronics.reduce((n, c) => n + c.stock.available - c.stock.reserved, 0),
+      computed_at: second.computed_at,
+    })
+    expect(statsNow.get('Спорт')!.product_count).toBe(5)
+    const listsNow = new Map<string, UserRecommendations>()
+    await consumeTopic(profile, recommendations, {onRecord: (r) => listsNow.set(r.key!, r.value as UserRecommendations)})
+    expect(listsNow.get('u-late')!.source).toBe('als') // known from the new view alone, with the history kept in the lake
+    for (const list of listsNow.values()) expect(list.items.map((i) => i.product_id)).not.toContain('a22')
+
+    // A run killed before its commit is redone by the next one: what it had written is replaced, not added to.
+    const again = await EventSink.open<ViewEvent>(profile, {topic: views, schemaTopic: VIEWS_TOPIC, key: (e) => e.user_id, role: 'test'})
+    again.emit(viewEvent('u-late', 'a08', 'test'))
+    await again.close()
+    const kill = new AbortController()
+    const killed = runAnalytics(profile, {
+      master: 'local[2]',
+      lake,
+      topics: {products, bans, searches, views, requests, stats, recommendations},
+      signal: kill.signal,
+      onProgress: (e) => e.type === 'done' && e.id === 'read-events' && kill.abort(), // the new view is in the archive, the commit is not written
+    })
+    await expect(killed).rejects.toThrow(/was stopped .* before it committed/)
+    expect(parquetFiles(path.join(lake, 'views')).some((f) => f.includes('batch=3'))).toBe(true)
+    expect(fs.readdirSync(path.join(lake, '_commits'))).not.toContain('00000003.json')
+    const redone = await run()
+    expect(redone).toMatchObject({batch: 3, read: {views: 1, products: 0}, views: viewCount + 2, banned: 2, products: 17})
+    // And --full reads everything again, replacing the archive rather than adding a copy.
+    const full = await run(true)
+    expect(full).toMatchObject({batch: 4, read: {products: 19, bans: 2, views: viewCount + 2}, views: viewCount + 2, products: 17, banned: 2})
+    expect(parquetFiles(path.join(lake, 'views')).every((f) => f.includes('batch=4'))).toBe(true)
+    fs.rmSync(lake, {recursive: true, force: true})
+  }, 900_000)
 })

@@ -1,0 +1,1 @@
+"""The analytics job's modules; shipped to Spark's executors as one zip (SparkContext.addPyFile)."""
