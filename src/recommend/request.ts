@@ -174,9 +174,19 @@ export async function askForRecommendations(
   options: {wait?: boolean; timeoutMs?: number; requestsTopic?: string; resultsTopic?: string} = {},
 ): Promise<{request: RecommendRequest; reply?: RecommendReply}> {
   const request = recommendRequest(input)
-  const waiter = options.wait ? await ReplyWaiter.open(profile, options.resultsTopic) : undefined
+  // The reply reader and the request producer connect at the same time: a command line call pays for set-up once.
+  const [waiting, opening] = await Promise.allSettled([
+    options.wait ? ReplyWaiter.open(profile, options.resultsTopic) : Promise.resolve(undefined),
+    openRecommendRequests(profile, options.requestsTopic),
+  ])
+  const waiter = waiting.status === 'fulfilled' ? waiting.value : undefined
   try {
-    const sink = await openRecommendRequests(profile, options.requestsTopic)
+    if (opening.status === 'rejected') throw opening.reason
+    if (waiting.status === 'rejected') {
+      await opening.value.close()
+      throw waiting.reason
+    }
+    const sink = opening.value
     sink.emit(request)
     await sink.close()
     if (!waiter) return {request}
