@@ -129,14 +129,19 @@ def read_events(spark, config, lake, inputs, registry, batch, options, paralleli
         else:
             from pyspark.sql import functions as F
 
+            raw = raw.persist()  # read from Kafka once: for the schema ids, then for the events
             events = decode(raw, registry, config["readers"][name]).where(F.col("record").isNotNull()).select("record.*")
             events = events.withColumn("date", F.substring(when, 1, 10)).withColumn("batch", F.lit(batch)).persist()
             counts[name] = events.count()
-            # A rerun of this batch replaces what it wrote; a fresh read replaces the whole table.
-            (events.write.mode("overwrite").option("partitionOverwriteMode", "static" if fresh else "dynamic")
-             .partitionBy("date", "batch").parquet(lake.path(table)))
+            if counts[name] > 0:
+                # A rerun of this batch replaces what it wrote; a fresh read replaces the whole table.
+                (events.write.mode("overwrite").option("partitionOverwriteMode", "static" if fresh else "dynamic")
+                 .partitionBy("date", "batch").parquet(lake.path(table)))
+            elif fresh and lake.exists(table):
+                lake.delete(table)
             events.unpersist()
-        tables[name] = spark.read.parquet(lake.path(table)) if lake.exists(table) else None
+            raw.unpersist()
+        tables[name] = spark.read.parquet(lake.path(table)) if lake.has_parquet(table) else None
     return tables, counts
 
 

@@ -24,7 +24,7 @@ def read_topic(spark, options, topic, starts, ends, min_partitions):
     The offsets are the ones `mkt` read from the brokers when the run began, so a run covers
     exactly what existed then; groupIdPrefix keeps the connector's consumer groups under the
     analytics principal's prefixed ACL (mkt-analytics-*)."""
-    if all(ends[p] <= starts.get(p, 0) for p in ends):
+    if all(ends[p] <= max(starts.get(p, 0), 0) for p in ends):  # -2 is "the earliest
         return None
     return (
         spark.read.format("kafka")

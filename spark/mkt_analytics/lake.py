@@ -23,6 +23,17 @@ class Lake:
     def exists(self, *parts):
         return self.fs.exists(self._Path(self.path(*parts)))
 
+    def has_parquet(self, *parts):
+        """Whether a table holds any data file (a table written from no rows has none, and Spark cannot read it)."""
+        directory = self._Path(self.path(*parts))
+        if not self.fs.exists(directory):
+            return False
+        files = self.fs.listFiles(directory, True)
+        while files.hasNext():
+            if files.next().getPath().getName().endswith(".parquet"):
+                return True
+        return False
+
     def delete(self, *parts):
         self.fs.delete(self._Path(self.path(*parts)), True)
 

@@ -1,0 +1,102 @@
+import {execFile} from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {promisify} from 'node:util'
+
+import {describe, expect, inject, it} from 'vitest'
+
+import {findPython, readCategoryStats, runAnalytics, type AnalyticsSummary} from '../../src/analytics/index.js'
+import {consumeTopic} from '../../src/consume/index.js'
+import {hdfsShell, hdfsUri, readRuntimeState} from '../../src/infra/index.js'
+import type {UserRecommendations} from '../../src/recommend/answer.js'
+import {seedAnalytics} from '../fixtures/analytics-data.js'
+import {freshTopic} from '../helpers/topics.js'
+
+const profile = inject('profile')
+const stateDir = inject('stateDir')
+const run = promisify(execFile)
+
+/** What a run computed, without when it ran. */
+const computed = (s: AnalyticsSummary) => {
+  const {computed_at: _at, model_version: _model, seconds: _s, lake: _lake, ...rest} = s as AnalyticsSummary & {event?: string}
+  return rest
+}
+
+async function lists(topic: string): Promise<Map<string, Pick<UserRecommendations, 'items' | 'source'>>> {
+  const out = new Map<string, Pick<UserRecommendations, 'items' | 'source'>>()
+  await consumeTopic(profile, topic, {
+    onRecord: (r) => out.set(r.key!, {items: (r.value as UserRecommendations).items, source: (r.value as UserRecommendations).source}),
+  })
+  return out
+}
+
+async function stats(topic: string) {
+  return (await readCategoryStats(profile, topic)).map(({computed_at: _at, ...rest}) => rest).sort((a, b) => (a.category < b.category ? -1 : 1))
+}
+
+/** Spark reading the archive back from HDFS: rows per table. */
+async function sparkCounts(lake: string): Promise<Record<string, number>> {
+  const {python} = await findPython()
+  const script = [
+    'import json, sys',
+    'from pyspark.sql import SparkSession',
+    "spark = SparkSession.builder.master('local[1]').config('spark.ui.enabled', 'false').getOrCreate()",
+    "print(json.dumps({t: spark.read.parquet(sys.argv[1] + '/' + t).count() for t in ['products', 'searches', 'views', 'recommendation_requests']}))",
+  ].join('\n')
+  const {stdout} = await run(python, ['-c', script, lake], {timeout: 180_000, env: {...process.env, PYSPARK_PYTHON: python}})
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, number>
+}
+
+describe("the Spark job on the full stack's standalone cluster and HDFS lake", () => {
+  it('writes what local mode writes on the same data, archives to HDFS (read back by Spark and by hdfs dfs), and a rerun adds nothing', async () => {
+    const topics = await seedAnalytics(profile, 'ch-spark')
+    const [clusterStats, clusterRecs] = await Promise.all([
+      freshTopic(profile, 'ch-spark-stats2', 3, {'cleanup.policy': 'compact'}),
+      freshTopic(profile, 'ch-spark-recs2', 3, {'cleanup.policy': 'compact'}),
+    ])
+    const {dlq: _dlq, ...inputs} = topics
+
+    const localLake = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-ch-lake-'))
+    const local = await runAnalytics(profile, {master: 'local[2]', lake: localLake, topics: inputs})
+    fs.rmSync(localLake, {recursive: true, force: true})
+
+    const layout = readRuntimeState(stateDir)!.layout
+    const lake = `${hdfsUri(layout)}/mkt/ch-${Date.now()}`
+    const steps: string[] = []
+    const cluster = await runAnalytics(profile, {
+      master: 'cluster',
+      lake,
+      topics: {...inputs, stats: clusterStats, recommendations: clusterRecs},
+      onProgress: (e) => e.type === 'done' && e.id === 'spark' && steps.push(e.detail ?? ''),
+    })
+    expect(steps[0]).toMatch(/Spark 4\.\d+\.\d+, 2 cores/) // the worker's cores, not this process's
+    expect(computed(cluster)).toEqual(computed(local))
+    expect(await stats(clusterStats)).toEqual(await stats(topics.stats))
+    const [fromCluster, fromLocal] = await Promise.all([lists(clusterRecs), lists(topics.recommendations)])
+    expect(fromCluster.size).toBe(fromLocal.size)
+    for (const [user, list] of fromLocal) expect(fromCluster.get(user), user).toEqual(list)
+
+    // Hadoop's own shell lists the archive: one partition per day and batch, Parquet files in them.
+    const listing = await hdfsShell(stateDir, ['-ls', '-R', lake])
+    expect(listing.code, listing.stderr).toBe(0)
+    expect(listing.stdout).toMatch(/\/views\/date=\d{4}-\d{2}-\d{2}\/batch=1\/part-[^\s]+\.parquet/)
+    expect(listing.stdout).toMatch(/\/searches\/date=2026-03-01\/batch=1\/part-[^\s]+\.parquet/)
+    expect(listing.stdout).toMatch(/\/_commits\/00000001\.json/)
+    const expected = {products: cluster.products, searches: cluster.searches, views: cluster.views, recommendation_requests: cluster.requests}
+    expect(await sparkCounts(lake)).toEqual(expected)
+
+    // A rerun with nothing new reads nothing and leaves the archive as it was.
+    const rerun = await runAnalytics(profile, {master: 'cluster', lake, topics: {...inputs, stats: clusterStats, recommendations: clusterRecs}})
+    expect(rerun).toMatchObject({batch: 2, read: {products: 0, bans: 0, searches: 0, views: 0, requests: 0}, views: cluster.views})
+    expect(await sparkCounts(lake)).toEqual(expected)
+    const files = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => /\/(searches|views|recommendation_requests)\/.*\.parquet$/.test(l))
+        .map((l) => l.split(/\s+/).at(-1))
+    expect(files((await hdfsShell(stateDir, ['-ls', '-R', lake])).stdout)).toEqual(files(listing.stdout))
+
+    await hdfsShell(stateDir, ['-rm', '-r', '-skipTrash', lake])
+  }, 900_000)
+})
