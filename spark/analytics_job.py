@@ -180,7 +180,24 @@ def recommendations(spark, config, live, events, computed_at, model_version):
     return counts, timings
 
 
+def end_with_parent():
+    """The job runs in a process group of its own (so that stopping it stops Spark too); when `mkt` dies
+    without stopping it (SIGKILL), the job must not go on alone: it ends its group once it is orphaned."""
+    import signal
+    import threading
+
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.killpg(os.getpgid(0), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True, name="mkt-parent-watch").start()
+
+
 def main():
+    end_with_parent()
     with open(sys.argv[1], encoding="utf-8") as handle:
         config = json.load(handle)
     started = time.time()
