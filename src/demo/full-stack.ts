@@ -1,8 +1,7 @@
-import fs from 'node:fs'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {connectStatus} from '../connect/index.js'
+import {connectStatus, countSinkRecords} from '../connect/index.js'
 import {consumeTopic, endOffsets} from '../consume/consume.js'
 import {FILTER_GROUP, startFilter} from '../filter/worker.js'
 import {restartService, signalService} from '../infra/drills.js'
@@ -164,19 +163,14 @@ export const brokerKillStep: DemoStep = {
 async function sinkHolds(full: FullStackContext, ids: Set<string>): Promise<number> {
   const file = path.join(full.stateDir, 'sink', `${TOPICS.catalog}.jsonl`)
   const deadline = Date.now() + 60_000
-  let found = new Set<string>()
+  let found = 0
   while (Date.now() < deadline) {
-    found = new Set<string>()
-    if (fs.existsSync(file))
-      for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-        if (!line) continue
-        const id = (JSON.parse(line) as {product_id: string}).product_id
-        if (ids.has(id)) found.add(id)
-      }
-    if (found.size >= ids.size) break
+    const counts = countSinkRecords(file, 'product_id')
+    found = [...ids].filter((id) => counts.has(id)).length
+    if (found >= ids.size) break
     await sleep(1000)
   }
-  return found.size
+  return found
 }
 
 /** Step: what the mirror and the sink hold: a canary's trip, lag per topic, the connector's tasks. */

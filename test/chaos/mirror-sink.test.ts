@@ -1,9 +1,8 @@
-import fs from 'node:fs'
 import path from 'node:path'
 
 import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vitest'
 
-import {connectStatus} from '../../src/connect/index.js'
+import {connectStatus, countSinkRecords} from '../../src/connect/index.js'
 import {connectUrl} from '../../src/infra/graph.js'
 import {infraUp, localRuntimeStatus, profileForLayout, restartService, signalService, stopLocalRuntime} from '../../src/infra/index.js'
 import {readRuntimeState} from '../../src/infra/state.js'
@@ -27,16 +26,7 @@ const sinkFile = path.join(stateDir, 'sink', `${TOPICS.catalog}.jsonl`)
 afterEach(() => healRuntime(stateDir), 180_000)
 
 /** Product ids in the file sink's JSON lines, with how often each was written. */
-function sinkCounts(): Map<string, number> {
-  const counts = new Map<string, number>()
-  if (!fs.existsSync(sinkFile)) return counts
-  for (const line of fs.readFileSync(sinkFile, 'utf8').split('\n')) {
-    if (!line) continue
-    const id = (JSON.parse(line) as {product_id: string}).product_id
-    counts.set(id, (counts.get(id) ?? 0) + 1)
-  }
-  return counts
-}
+const sinkCounts = () => countSinkRecords(sinkFile, 'product_id')
 
 async function mirroredLag(): Promise<number> {
   const rows = await mirrorStatus(profile, analytics, flow)
