@@ -11,8 +11,10 @@ driver handles offsets, schema ids and the model's item factors, never the recor
 reads only what arrived since the last commit in the lake (mkt_analytics.lake).
 """
 
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -45,6 +47,11 @@ def start_spark(config):
                .config("spark.pyspark.python", sys.executable)
                .config("spark.driver.memory", config.get("driver_memory", "2g"))
                .config("spark.executor.memory", config.get("executor_memory", "1g")))
+    if config["master"].startswith("local"):
+        # One executor: there is no locality to wait for. And local mode offers its cores again only when a task
+        # ends: in a stage of cached Kafka partitions and HDFS blocks, the block tasks held back by delay scheduling
+        # were never offered again once the cached ones had finished, and the run hung (an incremental run on HDFS).
+        builder = builder.config("spark.locality.wait", "0")
     if config.get("shuffle_partitions"):
         builder = builder.config("spark.sql.shuffle.partitions", str(config["shuffle_partitions"]))
     for key, value in config.get("spark_conf", {}).items():
@@ -54,7 +61,9 @@ def start_spark(config):
     if not config.get("shuffle_partitions"):
         spark.conf.set("spark.sql.shuffle.partitions", str(max(4, 2 * spark.sparkContext.defaultParallelism)))
     # The executors import the job's modules from a zip of them.
-    bundle = os.path.join(tempfile.mkdtemp(prefix="mkt-analytics-"), "mkt_analytics.zip")
+    bundle_dir = tempfile.mkdtemp(prefix="mkt-analytics-")
+    atexit.register(shutil.rmtree, bundle_dir, ignore_errors=True)  # one per run: `--every` must not pile them up
+    bundle = os.path.join(bundle_dir, "mkt_analytics.zip")
     package = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mkt_analytics")
     with zipfile.ZipFile(bundle, "w") as archive:
         for name in sorted(os.listdir(package)):

@@ -7,10 +7,13 @@ import {promisify} from 'node:util'
 import {describe, expect, inject, it} from 'vitest'
 
 import {findPython, readCategoryStats, runAnalytics, type AnalyticsSummary} from '../../src/analytics/index.js'
+import {viewEvent, VIEWS_TOPIC, type ViewEvent} from '../../src/client/views.js'
 import {consumeTopic} from '../../src/consume/index.js'
+import {EventSink} from '../../src/events/index.js'
 import {hdfsShell, hdfsUri, readRuntimeState} from '../../src/infra/index.js'
 import type {UserRecommendations} from '../../src/recommend/answer.js'
-import {seedAnalytics} from '../fixtures/analytics-data.js'
+import {fromValues, sendCards} from '../../src/shop/index.js'
+import {cards, seedAnalytics} from '../fixtures/analytics-data.js'
 import {freshTopic} from '../helpers/topics.js'
 
 const profile = inject('profile')
@@ -96,6 +99,21 @@ describe("the Spark job on the full stack's standalone cluster and HDFS lake", (
         .filter((l) => /\/(searches|views|recommendation_requests)\/.*\.parquet$/.test(l))
         .map((l) => l.split(/\s+/).at(-1))
     expect(files((await hdfsShell(stateDir, ['-ls', '-R', lake])).stdout)).toEqual(files(listing.stdout))
+
+    // New data, and a run in local mode on the same HDFS lake: it merges the new card into the state it reads back
+    // from HDFS. (Such a run once hung for good: local mode never offered its cores again to the tasks of HDFS blocks
+    // that delay scheduling had held back.)
+    await sendCards(profile, fromValues([{...cards[0]!, product_id: 'a09', sku: 'SKU-A09'}]), {topic: topics.products, dlqTopic: topics.dlq})
+    const late = await EventSink.open<ViewEvent>(profile, {topic: topics.views, schemaTopic: VIEWS_TOPIC, key: (e) => e.user_id, role: 'test'})
+    late.emit(viewEvent('u-late', 'a09', 'test'))
+    await late.close()
+    const incremental = await runAnalytics(profile, {
+      master: 'local[2]',
+      lake,
+      topics: {...inputs, stats: clusterStats, recommendations: clusterRecs},
+      signal: AbortSignal.timeout(300_000),
+    })
+    expect(incremental).toMatchObject({batch: 3, read: {products: 1, bans: 0, views: 1, searches: 0}, products: cluster.products + 1, views: cluster.views + 1})
 
     await hdfsShell(stateDir, ['-rm', '-r', '-skipTrash', lake])
   }, 900_000)
