@@ -14,6 +14,7 @@ import {profileForLayout, type ProgressListener} from '../infra/local-runtime.js
 import {EVENTS_TOPIC, FILTER_GROUP, startFilter} from '../filter/worker.js'
 import {waitForGroup} from '../kafka/lag.js'
 import {workerLogger} from '../log-structured.js'
+import {debug} from '../log.js'
 import {packageRoot} from '../package-root.js'
 import {formatPrice} from '../ui/table.js'
 import {readCategoryStats, runAnalytics, setupPython, type AnalyticsSummary} from '../analytics/index.js'
@@ -309,7 +310,12 @@ export interface DemoOptions {
 }
 
 export async function runDemo(options: DemoOptions): Promise<{profile: Profile; steps: Record<string, unknown>}> {
-  const up = await infraUp({...options.up, onProgress: options.onProgress})
+  // DEBUG=mkt:demo traces every step with a timestamp, also under --json where progress is silent.
+  const onProgress: ProgressListener = (event) => {
+    debug('mkt:demo', event.type, event)
+    options.onProgress(event)
+  }
+  const up = await infraUp({...options.up, onProgress})
   const profile = profileForLayout(up.state.layout, up.profileName)
   options.show({
     title: up.alreadyRunning ? 'The local runtime was already running' : 'Local runtime started',
@@ -328,7 +334,7 @@ export async function runDemo(options: DemoOptions): Promise<{profile: Profile; 
     profile,
     as: (principal) => profileForLayout(layout, `${up.profileName}:${principal}`, principal),
     secure: layout.security === 'sasl_ssl',
-    onProgress: options.onProgress,
+    onProgress,
     show: options.show,
     ...(layout.stack === 'full'
       ? {
@@ -345,6 +351,10 @@ export async function runDemo(options: DemoOptions): Promise<{profile: Profile; 
       : {}),
   }
   const steps: Record<string, unknown> = {}
-  for (const step of stepsFor(layout.stack)) steps[step.id] = await step.run(ctx)
+  for (const step of stepsFor(layout.stack)) {
+    debug('mkt:demo', `step ${step.id}`)
+    steps[step.id] = await step.run(ctx)
+  }
+  debug('mkt:demo', 'done')
   return {profile, steps}
 }

@@ -10,7 +10,7 @@ describe('mkt demo --stack full', () => {
     'kills a broker mid-send and shows every card once in filtered-products and on the analytics cluster, and all in the sink',
     {timeout: 600_000},
     async () => {
-      const result = await runCli(['demo', '--stack', 'full', '--json'], env, 590_000)
+      const result = await runCli(['demo', '--stack', 'full', '--json'], {...env, DEBUG: 'mkt:demo'}, 520_000)
       expect(result.code, result.stderr.slice(-3000)).toBe(0)
       const demo = result.json<{
         sections: Array<{title: string; lines: string[]}>
