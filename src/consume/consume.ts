@@ -1,8 +1,10 @@
+import type {SchemaRegistry} from '@kafkajs/confluent-schema-registry'
+
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
 import {requireTopics} from '../kafka/topics-visible.js'
-import {openPartitionReader} from '../kafka/reader.js'
+import {openPartitionReader, openTailReader, type PartitionReader} from '../kafka/reader.js'
 import {createRegistry} from '../schema/registry.js'
 import {decodeValue} from './decode.js'
 
@@ -26,6 +28,10 @@ export interface ConsumeOptions {
   maxWaitMs?: number
   /** Upper bound of one fetch response (bytes): lower keeps a long-lived reader's memory small. */
   maxBytes?: number
+  /** Called once the reader is positioned (with where it starts per partition): a record written after this is read. */
+  onPositioned?: (starts: Map<number, bigint>) => void
+  /** A registry client to decode with (one whose cache is already warm). */
+  registry?: SchemaRegistry
   onRecord: (record: ConsumedRecord) => void
 }
 
@@ -61,6 +67,12 @@ export function parseStartPosition(value: string): StartPosition {
  * offsets (no consumer group): it never moves backwards and commits nothing.
  */
 export async function consumeTopic(profile: Profile, topic: string, options: ConsumeOptions): Promise<ConsumeResult> {
+  if (options.follow && options.from === 'end' && !options.startOffsets && options.partition === undefined && options.limit !== 0) {
+    // Only what comes next: every partition's end and the reader come from one client, with no admin round trips.
+    const reader = await openTailReader(profile, {role: 'consume', topic, ...readerTuning(options)})
+    options.onPositioned?.(reader.starts)
+    return readRecords(profile, topic, options, reader, reader.starts, new Map(reader.starts))
+  }
   const {ends, starts} = await withAdmin(
     profile,
     async (admin) => {
@@ -84,12 +96,28 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
     },
     {role: 'consume'},
   )
-
-  const pending = new Set([...starts].filter(([p, start]) => start < ends.get(p)!).map(([p]) => p))
-  if (!options.follow && pending.size === 0) return {count: 0, stoppedBecause: 'end'}
+  if (!options.follow && [...starts].every(([p, start]) => start >= ends.get(p)!)) return {count: 0, stoppedBecause: 'end'}
   if (options.limit === 0) return {count: 0, stoppedBecause: 'limit'}
+  const reader = await openPartitionReader(profile, {role: 'consume', topic, starts, ...readerTuning(options)})
+  options.onPositioned?.(starts)
+  return readRecords(profile, topic, options, reader, starts, ends)
+}
 
-  const registry = createRegistry(profile)
+function readerTuning(options: ConsumeOptions): {maxWaitMs?: number; maxBytes?: number} {
+  return {...(options.maxWaitMs !== undefined ? {maxWaitMs: options.maxWaitMs} : {}), ...(options.maxBytes ? {maxBytes: options.maxBytes} : {})}
+}
+
+/** Reads from the reader's positions until the ends were reached (without follow), the limit, or the signal. */
+async function readRecords(
+  profile: Profile,
+  topic: string,
+  options: ConsumeOptions,
+  reader: PartitionReader,
+  starts: Map<number, bigint>,
+  ends: Map<number, bigint>,
+): Promise<ConsumeResult> {
+  const pending = new Set([...starts].filter(([p, start]) => start < ends.get(p)!).map(([p]) => p))
+  const registry = options.registry ?? createRegistry(profile)
   let count = 0
   let stopped: ConsumeResult['stoppedBecause'] | undefined
   const onAbort = () => (stopped ??= 'signal')
@@ -111,13 +139,6 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
   }
   if (pending.size === 0) catchUp() // nothing to read up to: caught up from the start
 
-  const reader = await openPartitionReader(profile, {
-    role: 'consume',
-    topic,
-    starts,
-    ...(options.maxWaitMs !== undefined ? {maxWaitMs: options.maxWaitMs} : {}),
-    ...(options.maxBytes ? {maxBytes: options.maxBytes} : {}),
-  })
   try {
     while (!stopped) {
       for (const item of await reader.next()) {

@@ -3,7 +3,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type {Profile} from '../config/schema.js'
 import {debug} from '../log.js'
 import {explainKafkaError} from './errors.js'
-import {ERR, type EofEvent, type KafkaConsumer, type LibrdKafkaError, type Message} from './rdkafka.js'
+import {ERR, type EofEvent, type KafkaConsumer, type LibrdKafkaError, type Message, type Metadata} from './rdkafka.js'
 
 const PERMANENT = new Set<number>([
   ERR.ERR_UNKNOWN_TOPIC_OR_PART,
@@ -38,8 +38,11 @@ export function batchReader(consumer: KafkaConsumer, size: number): () => Promis
 }
 
 /** Connects a consumer, rejecting after timeoutMs. */
-export function connectConsumer(consumer: KafkaConsumer, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => consumer.connect({timeout: timeoutMs}, (error) => (error ? reject(error) : resolve())))
+export function connectConsumer(consumer: KafkaConsumer, timeoutMs: number, topic?: string): Promise<Metadata> {
+  // With a topic, the metadata asked for on connecting is that topic's alone, not the whole cluster's.
+  return new Promise((resolve, reject) =>
+    consumer.connect({timeout: timeoutMs, ...(topic ? {topic} : {})}, (error, metadata) => (error ? reject(error) : resolve(metadata))),
+  )
 }
 
 export function disconnectConsumer(consumer: KafkaConsumer): Promise<void> {

@@ -9,7 +9,7 @@ import rdkafka from '@confluentinc/kafka-javascript'
 export const {Producer: RdProducer, CODES} = rdkafka
 export const RdConsumer = rdkafka.KafkaConsumer as unknown as new (config: never, topicConfig: never) => KafkaConsumer
 import type {KafkaConsumer as TypedConsumer, LibrdKafkaError, TopicPartitionOffset} from '@confluentinc/kafka-javascript'
-export type {LibrdKafkaError, Message, Producer, TopicPartitionOffset, EofEvent} from '@confluentinc/kafka-javascript'
+export type {LibrdKafkaError, Message, Metadata, Producer, TopicPartitionOffset, EofEvent} from '@confluentinc/kafka-javascript'
 
 /** The consumer with the methods its typings leave out (all in lib/kafka-consumer.js). */
 export type KafkaConsumer = TypedConsumer & {

@@ -48,6 +48,26 @@ describe('long-running commands', () => {
     expect(lines(follow.stdout()).map((r) => r.key)).toEqual(['100000', '100001'])
   })
 
+  it('consume --follow --from end prints only what is written after it started, on every partition; a missing topic is exit 7', async () => {
+    const topic = await freshTopic(profile, 'it-tail', 3)
+    expect((await runCli(['shop', 'send', '--generate', '6', '--seed', '12', '--topic', topic], env)).code).toBe(0)
+    const follow = startCli(['consume', topic, '--follow', '--from', 'end'], env)
+    await new Promise((r) => setTimeout(r, 3000)) // positioned and waiting
+    // The same ids again (100000-100029, on all three partitions): the 6 sent before would show up as repeats of 100000-100005.
+    expect((await runCli(['shop', 'send', '--generate', '30', '--seed', '13', '--topic', topic], env)).code).toBe(0)
+    await follow.waitFor(/(?:[^\n]*"key":"1000\d\d"[^\n]*\n){30}/)
+    await new Promise((r) => setTimeout(r, 1000)) // nothing more comes
+    follow.child.kill('SIGINT')
+    expect(await follow.exited).toBe(0)
+    const read = lines(follow.stdout()) as Array<Line & {partition: number}>
+    expect(read.map((r) => r.key).sort()).toEqual(Array.from({length: 30}, (_, i) => String(100_000 + i)))
+    expect(new Set(read.map((r) => r.partition)).size).toBe(3)
+
+    const missing = await runCli(['consume', 'no-such-topic-tail', '--follow', '--from', 'end'], env)
+    expect(missing.code).toBe(7)
+    expect(missing.stderr).toMatch(/no-such-topic-tail/)
+  })
+
   it('an unreachable broker or registry is one clear error each (exit 4)', async () => {
     const noBroker = await runCli(['shop', 'send', '--generate', '1', '--bootstrap-server', '127.0.0.1:1'], env)
     expect(noBroker.code).toBe(4)

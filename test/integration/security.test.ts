@@ -106,6 +106,9 @@ describe('least-privilege ACLs', () => {
   it('keeps the shop from reading the filtered catalogue until an ACL allows it', async () => {
     const read = () => runCli(['consume', 'filtered-products', '-n', '1'], as('shop'))
     refused(await read(), 15, `User "shop" (profile "${base}:shop") is not allowed to read topic "filtered-products" (TOPIC_AUTHORIZATION_FAILED).`)
+    // Following from the end takes another path (one librdkafka client, no admin calls); the refusal is the same.
+    const follow = await runCli(['consume', 'filtered-products', '--follow', '--from', 'end'], as('shop'))
+    refused(follow, 15, `User "shop" (profile "${base}:shop") is not allowed to read topic "filtered-products" (TOPIC_AUTHORIZATION_FAILED).`)
     await grant((acls) => {
       const shop = acls.principals.shop!
       shop.topics = {...shop.topics, read: ['filtered-products']}
