@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 import chalk from 'chalk'
 
-import {askForRecommendations, type RecommendReply, type RecommendRequest} from '../../src/recommend/index.js'
-import {parsePrice} from '../../src/search/index.js'
+// The request side and the price parser alone: a one-off call does not load the recommender worker or the search index (process start counts here).
+import {askForRecommendations, type RecommendReply, type RecommendRequest} from '../../src/recommend/request.js'
+import {parsePrice} from '../../src/search/query.js'
 import {BaseCommand} from '../../src/ui/base-command.js'
 import {formatPrice, renderTable} from '../../src/ui/table.js'
 

@@ -40,8 +40,17 @@ export class EventSink<E> {
       onDrop?: (topic: string) => void
     },
   ): Promise<EventSink<E>> {
-    const schema = await topicValueSchema(profile, options.topic, options.schemaTopic)
-    const producer = await KafkaProducer.open(profile, {role: options.role, lingerMs: 0, deliveryTimeoutMs: 30_000})
+    // The registry and the brokers are asked at the same time: a short-lived command pays for one round of set-up.
+    const [schemaLookup, opening] = await Promise.allSettled([
+      topicValueSchema(profile, options.topic, options.schemaTopic),
+      KafkaProducer.open(profile, {role: options.role, lingerMs: 0, deliveryTimeoutMs: 30_000}),
+    ])
+    if (schemaLookup.status === 'rejected') {
+      if (opening.status === 'fulfilled') await opening.value.close()
+      throw schemaLookup.reason
+    }
+    if (opening.status === 'rejected') throw opening.reason
+    const [schema, producer] = [schemaLookup.value, opening.value]
     return new EventSink<E>(producer, schema, options.topic, options.key, options.intervalMs ?? 100, options.maxQueued ?? 50_000, options.onDrop ?? (() => {}))
   }
 

@@ -2,10 +2,13 @@ import {randomUUID} from 'node:crypto'
 
 import {checkUserId} from '../events/ids.js'
 import type {Profile} from '../config/schema.js'
-import {consumeTopic, endOffsets} from '../consume/consume.js'
+import {consumeTopic} from '../consume/consume.js'
 import {MktError} from '../errors.js'
 import {EventSink} from '../events/sink.js'
 import {retryRetriable, withAdmin} from '../kafka/client.js'
+import {debug} from '../log.js'
+import {createRegistry} from '../schema/registry.js'
+import {valueSubject} from '../schema/subjects.js'
 import {TOPICS} from '../topics/names.js'
 
 export const REQUESTS_TOPIC = TOPICS.recommendationRequests
@@ -93,12 +96,21 @@ export class ReplyWaiter {
 
   static async open(profile: Profile, topic = RESULTS_TOPIC): Promise<ReplyWaiter> {
     const waiter = new ReplyWaiter(profile)
-    const from = await endOffsets(profile, topic)
+    // The replies' schema is fetched while the reader connects, so decoding the reply costs no registry round trip.
+    const registry = createRegistry(profile)
+    void registry
+      .getLatestSchemaId(valueSubject(topic))
+      .then((id) => registry.getSchema(id))
+      .catch(() => {}) // a reply in another schema, or before this finished, is looked up when it comes
+    let positioned!: () => void
+    const ready = new Promise<void>((resolve) => (positioned = resolve))
     waiter.following = consumeTopic(profile, topic, {
       follow: true,
-      startOffsets: from,
+      from: 'end',
       maxWaitMs: 10,
+      registry,
       signal: waiter.stop.signal,
+      onPositioned: () => positioned(),
       onRecord: (record) => {
         const reply = record.value as RecommendReply | null
         if (!reply || record.key === null) return
@@ -110,6 +122,8 @@ export class ReplyWaiter {
       },
     })
     waiter.following.catch(() => {})
+    // A reader that fails to start (topic missing, brokers down) fails the open.
+    await Promise.race([ready, waiter.following.then(() => {})])
     return waiter
   }
 
@@ -175,9 +189,12 @@ export async function askForRecommendations(
 ): Promise<{request: RecommendRequest; reply?: RecommendReply}> {
   const request = recommendRequest(input)
   // The reply reader and the request producer connect at the same time: a command line call pays for set-up once.
+  // DEBUG=mkt:recommend times each phase of the call.
+  const phase = <T>(name: string, work: Promise<T>) => work.then((value) => (debug('mkt:recommend', name), value))
+  debug('mkt:recommend', 'connecting')
   const [waiting, opening] = await Promise.allSettled([
-    options.wait ? ReplyWaiter.open(profile, options.resultsTopic) : Promise.resolve(undefined),
-    openRecommendRequests(profile, options.requestsTopic),
+    options.wait ? phase('reply reader positioned', ReplyWaiter.open(profile, options.resultsTopic)) : Promise.resolve(undefined),
+    phase('request producer connected', openRecommendRequests(profile, options.requestsTopic)),
   ])
   const waiter = waiting.status === 'fulfilled' ? waiting.value : undefined
   try {
@@ -188,9 +205,17 @@ export async function askForRecommendations(
     }
     const sink = opening.value
     sink.emit(request)
-    await sink.close()
-    if (!waiter) return {request}
-    return {request, reply: await waiter.wait(request.request_id, options.timeoutMs ?? 10_000)}
+    await phase('request acknowledged', sink.flush())
+    // Acknowledged (or close throws why not): the producer says goodbye while the reply is on its way.
+    const closing = sink.close()
+    if (!waiter || sink.pending > 0) {
+      await closing
+      return {request}
+    }
+    closing.catch(() => {})
+    const reply = await phase('reply received', waiter.wait(request.request_id, options.timeoutMs ?? 10_000))
+    await phase('request producer closed', closing)
+    return {request, reply}
   } finally {
     await waiter?.close()
   }
