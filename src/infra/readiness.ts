@@ -30,6 +30,10 @@ export async function waitFor(nodes: ServiceNode[], timeoutMs: number, check: ()
   let last: string
   for (;;) {
     for (const node of nodes) {
+      if (isAlive(processState(node.dataDir, node.name).state)) continue
+      // Looked at once more before it is called dead: Prometheus was once taken for another program by a read of
+      // /proc/PID/cmdline right after its start (a bench run failed on it; the same pid ran Prometheus a second later).
+      await sleep(300)
       const {state, record} = processState(node.dataDir, node.name)
       if (!isAlive(state)) throw await diedError(node, record)
     }
