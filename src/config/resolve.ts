@@ -108,9 +108,10 @@ export function resolveProfile(
   env: Env = process.env,
   options: {allowUnknown?: boolean; principal?: string} = {},
 ): ResolvedProfile {
-  const name = profileNameFor(config, flags.profile ?? env.MKT_PROFILE ?? config.current ?? DEFAULT_PROFILE, options.principal)
+  const envProfile = env.MKT_PROFILE || undefined // `MKT_PROFILE=` (empty) is unset, as for any shell variable
+  const name = profileNameFor(config, flags.profile ?? envProfile ?? config.current ?? DEFAULT_PROFILE, options.principal)
   const stored: StoredProfile | undefined = config.profiles[name]
-  const explicitlyNamed = Boolean(flags.profile ?? env.MKT_PROFILE)
+  const explicitlyNamed = Boolean(flags.profile ?? envProfile)
   if (!stored && explicitlyNamed && name !== DEFAULT_PROFILE && !options.allowUnknown) {
     const known = Object.keys(config.profiles)
     throw new MktError(

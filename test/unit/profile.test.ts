@@ -46,6 +46,8 @@ describe('profile precedence: flag > MKT_* env > profile > default', () => {
   it('selects the profile by flag, then MKT_PROFILE, then current', () => {
     expect(resolveProfile(config, {}, {MKT_PROFILE: 'prod'}).profile.name).toBe('prod')
     expect(resolveProfile(config, {profile: 'local'}, {MKT_PROFILE: 'prod'}).profile.name).toBe('local')
+    // An empty MKT_PROFILE is unset: the config's current profile, not a profile named "".
+    expect(resolveProfile(config, {}, {MKT_PROFILE: ''}).profile.name).toBe(resolveProfile(config, {}, {}).profile.name)
   })
 
   it('falls back to defaults with no config at all', () => {
