@@ -52,7 +52,7 @@ async function sparkCounts(lake: string): Promise<Record<string, number>> {
 }
 
 describe("the Spark job on the full stack's standalone cluster and HDFS lake", () => {
-  it('writes what local mode writes on the same data, archives to HDFS (read back by Spark and by hdfs dfs), and a rerun adds nothing', async () => {
+  it('writes what local mode writes on the same data, archives to HDFS (read back by Spark and by hdfs dfs), a rerun adds nothing, and a local run merges new data into the state it reads back from HDFS', async () => {
     const topics = await seedAnalytics(profile, 'ch-spark', 3)
     const [clusterStats, clusterRecs] = await Promise.all([
       freshTopic(profile, 'ch-spark-stats2', 3, {'cleanup.policy': 'compact'}, 3),
