@@ -28,8 +28,8 @@ export interface ConsumeOptions {
   maxWaitMs?: number
   /** Upper bound of one fetch response (bytes): lower keeps a long-lived reader's memory small. */
   maxBytes?: number
-  /** Called once the reader is positioned (with where it starts per partition): a record written after this is read. */
-  onPositioned?: (starts: Map<number, bigint>) => void
+  /** Called once the reader is positioned: a record written after this is read. */
+  onPositioned?: () => void
   /** A registry client to decode with (one whose cache is already warm). */
   registry?: SchemaRegistry
   onRecord: (record: ConsumedRecord) => void
@@ -70,7 +70,7 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
   if (options.follow && options.from === 'end' && !options.startOffsets && options.partition === undefined && options.limit !== 0) {
     // Only what comes next: every partition's end and the reader come from one client, with no admin round trips.
     const reader = await openTailReader(profile, {role: 'consume', topic, ...readerTuning(options)})
-    options.onPositioned?.(reader.starts)
+    options.onPositioned?.()
     return readRecords(profile, topic, options, reader, reader.starts, new Map(reader.starts))
   }
   const {ends, starts} = await withAdmin(
@@ -99,7 +99,7 @@ export async function consumeTopic(profile: Profile, topic: string, options: Con
   if (!options.follow && [...starts].every(([p, start]) => start >= ends.get(p)!)) return {count: 0, stoppedBecause: 'end'}
   if (options.limit === 0) return {count: 0, stoppedBecause: 'limit'}
   const reader = await openPartitionReader(profile, {role: 'consume', topic, starts, ...readerTuning(options)})
-  options.onPositioned?.(starts)
+  options.onPositioned?.()
   return readRecords(profile, topic, options, reader, starts, ends)
 }
 

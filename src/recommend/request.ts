@@ -110,7 +110,7 @@ export class ReplyWaiter {
       maxWaitMs: 10,
       registry,
       signal: waiter.stop.signal,
-      onPositioned: () => positioned(),
+      onPositioned: positioned,
       onRecord: (record) => {
         const reply = record.value as RecommendReply | null
         if (!reply || record.key === null) return
