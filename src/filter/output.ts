@@ -60,6 +60,7 @@ export function transactionalOutput(
   const discard = async () => {
     const old = producer
     producer = undefined
+    if (old) options.log.warn({pendingCalls: old.pendingCalls()}, 'replacing the transactional producer')
     void old?.close(1000).catch(() => {})
   }
   return {

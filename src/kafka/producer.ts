@@ -71,16 +71,22 @@ export function bounded(call: Promise<void>, timeoutMs: number, what: string): P
  * to the garbage collector would be destroyed on the main thread, which
  * then waits for whatever that destroy waits for.
  */
-const closing = new Set<Promise<void>>()
+const closing = new Map<Promise<void>, KafkaProducer>()
 
-/** How many producers librdkafka has yet to destroy (closed while a call was still unanswered, or still flushing). */
-export function producersClosing(): number {
-  return closing.size
+/** The producers librdkafka has yet to destroy (closed while a call was still unanswered, or still flushing), with the calls each waits for. */
+export function producersClosing(): Array<{role: string; calls: PendingCall[]}> {
+  return [...closing.values()].map((producer) => ({role: producer.role, calls: producer.pendingCalls()}))
 }
 
 /** Settles once every producer closed so far is destroyed: a process that exits before leaves librdkafka threads running under exit. */
 export async function producersClosed(): Promise<void> {
-  while (closing.size > 0) await Promise.allSettled([...closing])
+  while (closing.size > 0) await Promise.allSettled([...closing.keys()])
+}
+
+/** A librdkafka call that has not called back yet. */
+export interface PendingCall {
+  call: string
+  waitingMs: number
 }
 
 /**
@@ -91,11 +97,12 @@ export async function producersClosed(): Promise<void> {
  */
 export class KafkaProducer {
   private closed = false
-  /** librdkafka calls that have not called back yet, each holding a libuv thread. */
-  private readonly inFlight = new Set<Promise<void>>()
+  /** librdkafka calls that have not called back yet, each holding a libuv thread, with their name and start. */
+  private readonly inFlight = new Map<Promise<void>, {call: string; since: number}>()
 
   private constructor(
     readonly raw: Producer,
+    readonly role: string,
     private readonly profile: Profile,
     private readonly transactionalId: string | undefined,
   ) {}
@@ -134,11 +141,11 @@ export class KafkaProducer {
     raw.on('delivery-report', (error, report) => (report.opaque as DeliveryCallback | undefined)?.(error ?? null))
     raw.on('event.error', () => {}) // transport errors are retried by librdkafka; failures surface per message
     traceRdkafka(raw, options.role)
-    const producer = new KafkaProducer(raw, profile, options.transactionalId)
+    const producer = new KafkaProducer(raw, options.role, profile, options.transactionalId)
     try {
       await new Promise<void>((resolve, reject) => raw.connect({timeout: options.connectTimeoutMs ?? 10_000}, (error) => (error ? reject(error) : resolve())))
       raw.setPollInBackground(true)
-      if (options.transactionalId) await producer.call((cb) => raw.initTransactions(options.connectTimeoutMs ?? 30_000, cb))
+      if (options.transactionalId) await producer.call('initTransactions', (cb) => raw.initTransactions(options.connectTimeoutMs ?? 30_000, cb))
     } catch (error) {
       await producer.close().catch(() => {})
       throw explainKafkaError(error, profile, {operation: 'write', ...(options.transactionalId ? {transactionalId: options.transactionalId} : {})})
@@ -185,26 +192,30 @@ export class KafkaProducer {
   }
 
   /** A librdkafka call, remembered until it calls back: close() never destroys the client under one. */
-  private call(run: (cb: (error: LibrdKafkaError | null | undefined) => void) => void): Promise<void> {
+  private call(name: string, run: (cb: (error: LibrdKafkaError | null | undefined) => void) => void): Promise<void> {
     const call = promised(run)
-    this.inFlight.add(call)
+    this.inFlight.set(call, {call: name, since: Date.now()})
     const forget = () => void this.inFlight.delete(call)
     call.then(forget, forget)
     return call
   }
 
+  pendingCalls(): PendingCall[] {
+    return [...this.inFlight.values()].map(({call, since}) => ({call, waitingMs: Date.now() - since}))
+  }
+
   flush(timeoutMs = 30_000): Promise<void> {
-    return this.call((cb) => this.raw.flush(timeoutMs, cb))
+    return this.call('flush', (cb) => this.raw.flush(timeoutMs, cb))
   }
 
   begin(): Promise<void> {
-    return this.call((cb) => this.raw.beginTransaction(cb))
+    return this.call('beginTransaction', (cb) => this.raw.beginTransaction(cb))
   }
 
   /** KIP-447: the offsets commit with the consumer's group generation, so a member that lost its partitions cannot commit them. */
   sendOffsets(offsets: TopicPartitionOffset[], consumer: KafkaConsumer, timeoutMs = 30_000): Promise<void> {
     return bounded(
-      this.call((cb) => this.raw.sendOffsetsToTransaction(offsets, consumer, timeoutMs, cb)),
+      this.call('sendOffsetsToTransaction', (cb) => this.raw.sendOffsetsToTransaction(offsets, consumer, timeoutMs, cb)),
       timeoutMs,
       'sendOffsetsToTransaction',
     )
@@ -212,7 +223,7 @@ export class KafkaProducer {
 
   commit(timeoutMs = 30_000): Promise<void> {
     return bounded(
-      this.call((cb) => this.raw.commitTransaction(timeoutMs, cb)),
+      this.call('commitTransaction', (cb) => this.raw.commitTransaction(timeoutMs, cb)),
       timeoutMs,
       'commitTransaction',
     )
@@ -220,7 +231,7 @@ export class KafkaProducer {
 
   abort(timeoutMs = 30_000): Promise<void> {
     return bounded(
-      this.call((cb) => this.raw.abortTransaction(timeoutMs, cb)),
+      this.call('abortTransaction', (cb) => this.raw.abortTransaction(timeoutMs, cb)),
       timeoutMs,
       'abortTransaction',
     )
@@ -240,11 +251,11 @@ export class KafkaProducer {
     if (this.closed) return
     this.closed = true
     const done = (async () => {
-      await Promise.allSettled([...this.inFlight])
+      await Promise.allSettled([...this.inFlight.keys()])
       if (this.raw.isConnected()) await this.flush(timeoutMs).catch(() => {})
-      await new Promise<void>((resolve) => this.raw.disconnect(timeoutMs, () => resolve()))
+      await this.call('disconnect', (cb) => this.raw.disconnect(timeoutMs, () => cb(null)))
     })().catch(() => {}) // "Producer not connected": one that never connected has nothing to destroy
-    closing.add(done)
+    closing.set(done, this)
     void done.finally(() => closing.delete(done))
     await Promise.race([done, sleep(2 * timeoutMs + 1000, undefined, {ref: false})])
   }

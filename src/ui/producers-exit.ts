@@ -14,7 +14,7 @@ export const STUCK_CALL_MS = 60_000
  */
 export async function awaitProducersDestroyed(report: (line: string, fields: Record<string, unknown>) => void, limitMs = STUCK_CALL_MS): Promise<void> {
   const pending = producersClosing()
-  if (pending === 0) return
+  if (pending.length === 0) return
   report('waiting for librdkafka to answer and destroy the producers it holds', {producers: pending})
   const settled = await Promise.race([producersClosed().then(() => true), sleep(limitMs, false, {ref: false})])
   if (settled) return
