@@ -85,7 +85,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Every command, failed or not, lets librdkafka finish destroying its producers before the process exits. */
   protected override async finally(error: Error | undefined): Promise<unknown> {
-    await awaitProducersDestroyed((line, fields) => process.stderr.write(`${chalk.dim('mkt:')} ${line} ${JSON.stringify(fields)}\n`))
+    await awaitProducersDestroyed(
+      (line, fields) => process.stderr.write(`${chalk.dim('mkt:')} ${line} ${JSON.stringify(fields)}\n`),
+      // The code the command would have ended with: catch() has set it by now.
+      () => (typeof process.exitCode === 'number' ? process.exitCode : error ? ((error as {oclif?: {exit?: number}}).oclif?.exit ?? 1) : 0),
+    )
     return super.finally(error)
   }
 

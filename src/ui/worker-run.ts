@@ -1,5 +1,6 @@
 import {StopRequested} from '../lifecycle.js'
 import type {Logger} from '../log-structured.js'
+import {exitNow} from './exit-now.js'
 import {awaitProducersDestroyed} from './producers-exit.js'
 
 interface Worker {
@@ -17,16 +18,20 @@ const EXIT_GRACE_MS = 10_000
  * settles (CI: a filter logged "stopped" after a broker kill and was still
  * running a minute later). If the process has not ended after the grace,
  * this waits for the producers librdkafka is still destroying, then logs
- * what holds the process and exits, with 1 when the worker failed.
+ * what holds the process and ends it at once, with 1 when the worker failed.
  */
 function exitIfHeld(logger: Logger, done: Promise<void>, graceMs: number): void {
   let code = 0
   done.catch(() => (code = 1))
   setTimeout(() => {
     void (async () => {
-      await awaitProducersDestroyed((line, fields) => logger.warn(fields, line))
+      await awaitProducersDestroyed(
+        (line, fields) => logger.warn(fields, line),
+        () => code,
+      )
       logger.warn({heldBy: process.getActiveResourcesInfo(), graceMs}, 'stopped, but the process is still held: exiting')
-      process.exit(code)
+      // Not process.exit: it would wait for any libuv thread a Kafka client still holds.
+      await exitNow(code)
     })()
   }, graceMs).unref()
 }

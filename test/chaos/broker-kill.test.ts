@@ -86,7 +86,13 @@ describe('kill -9 of a broker while cards flow through send and the filter', () 
       if (stranded.length > 0) console.log(`${victim} killed: the filter re-assigned stranded partitions:\n${stranded.join('\n')}`)
       filter.child.kill('SIGTERM')
       const exit = await Promise.race([filter.exited, new Promise<string>((r) => setTimeout(() => r('still running 60 s after SIGTERM'), 60_000).unref())])
-      if (exit !== 0) console.log(`${victim} killed: the filter did not end after SIGTERM: ${whyNotExited(filter.child)}`)
+      if (exit !== 0) {
+        const warnings = filter
+          .stderr()
+          .split('\n')
+          .filter((line) => /"level":[4-6]0|failed:/.test(line))
+        console.log(`${victim} killed: the filter did not end after SIGTERM: ${whyNotExited(filter.child)}\nits warnings:\n${warnings.join('\n')}`)
+      }
       expect(exit, filter.stderr().slice(-2000)).toBe(0)
       // Ending anyway is the worker's last resort; what held it is worth reading.
       const held = filter

@@ -17,10 +17,15 @@ afterEach(async () => {
 
 /**
  * Runs the fixture: a sendOffsets left unanswered (the broker frozen), the
- * producer closed, then process.exit; the broker thawed 4 s after the close.
- * Resolves with how the child ended within waitMs of the thaw, or 'held'.
+ * producer closed, then the process ends; the broker thawed frozenMs after
+ * the close. Resolves with how the child ended while the broker was frozen
+ * (`frozenEnd`) and within waitMs of the thaw (`end`), or 'held'.
  */
-async function closeUnderCall(mode: 'close' | 'raw', waitMs: number): Promise<{end: number | string; stdout: string}> {
+async function closeUnderCall(
+  mode: 'close' | 'abandon' | 'raw',
+  frozenMs: number,
+  waitMs: number,
+): Promise<{frozenEnd: number | string; end: number | string; stdout: string}> {
   const topic = await freshTopic(profile, 'it-txn-close', 1)
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/txn-close.ts', mode], {
     cwd: root,
@@ -42,23 +47,30 @@ async function closeUnderCall(mode: 'close' | 'raw', waitMs: number): Promise<{e
   await signalService(stateDir, 'kafka-1', 'STOP')
   child.stdin.write('go\n')
   await seen('closed')
-  await new Promise((r) => setTimeout(r, 4000))
+  const frozenEnd = await Promise.race([exited, new Promise<'held'>((r) => setTimeout(() => r('held'), frozenMs))])
   await signalService(stateDir, 'kafka-1', 'CONT')
   const end = await Promise.race([exited, new Promise<'held'>((r) => setTimeout(() => r('held'), waitMs))])
   child.kill('SIGKILL')
-  return {end, stdout}
+  return {frozenEnd, end, stdout}
 }
 
 describe('closing a transactional producer under a call librdkafka has not answered', () => {
   it('waits for the call before destroying it, so the process can still exit', {timeout: 120_000}, async () => {
-    const {end, stdout} = await closeUnderCall('close', 60_000)
+    const {frozenEnd, end, stdout} = await closeUnderCall('close', 4000, 60_000)
     expect(stdout).toMatch(/sendOffsets: sendOffsetsToTransaction got no answer/)
+    expect(frozenEnd, stdout).toBe('held')
     expect(end, stdout).toBe(0)
   })
 
   it('deadlocks when librdkafka destroys it under the call (the negative control)', {timeout: 120_000}, async () => {
-    const {end, stdout} = await closeUnderCall('raw', 30_000)
+    const {end, stdout} = await closeUnderCall('raw', 4000, 30_000)
     expect(stdout).toMatch(/sendOffsets: sendOffsetsToTransaction got no answer/)
     expect(end, stdout).toBe('held')
+  })
+
+  it("ends with the command's exit code when the call is still unanswered after the wait", {timeout: 120_000}, async () => {
+    const {frozenEnd, stdout} = await closeUnderCall('abandon', 20_000, 30_000)
+    expect(stdout).toMatch(/librdkafka never answered a producer call .*"exitCode":7/)
+    expect(frozenEnd, stdout).toBe(7)
   })
 })
