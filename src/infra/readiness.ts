@@ -1,5 +1,5 @@
 import {setTimeout as sleep} from 'node:timers/promises'
-import {createKafka} from '../kafka/client.js'
+import {createKafka} from '../kafka/kafkajs-client.js'
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import type {ServiceNode} from './graph.js'

@@ -3,11 +3,11 @@ import fs from 'node:fs'
 import type {ConnectionOptions} from 'node:tls'
 
 import {explainKafkaError, type Access} from './errors.js'
-import {Kafka, logLevel, type Admin, type KafkaClient, type KafkaConfig, type SASLOptions} from './kafkajs.js'
+import type {Admin} from './kafkajs.js'
 
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
-import {debug, debugEnabled} from '../log.js'
+import {debug} from '../log.js'
 
 export interface ClientOptions {
   /** Appended to the profile's client id, so broker logs and quotas tell tools apart. */
@@ -46,39 +46,6 @@ export function tlsOptions(profile: Profile): ConnectionOptions | undefined {
   }
 }
 
-function saslOptions(profile: Profile): SASLOptions | undefined {
-  const sasl = profile.sasl
-  if (!sasl) return undefined
-  return {mechanism: sasl.mechanism, username: sasl.username, password: sasl.password} as SASLOptions
-}
-
-/**
- * The kafkajs client, for admin requests only (topic configs, offsets, groups,
- * later ACLs), which librdkafka's JavaScript API does not all offer. Every
- * produce and consume path uses librdkafka (producer.ts, reader.ts, group.ts).
- */
-export function createKafka(profile: Profile, options: ClientOptions = {}): KafkaClient {
-  const ssl = tlsOptions(profile)
-  const sasl = saslOptions(profile)
-  const config: KafkaConfig = {
-    clientId: options.role ? `${profile.clientId}-${options.role}` : profile.clientId,
-    brokers: profile.brokers,
-    connectionTimeout: options.connectionTimeout ?? 3000,
-    requestTimeout: options.requestTimeout ?? 30_000,
-    retry: {retries: options.retries ?? 3, initialRetryTime: 200, maxRetryTime: 2000},
-    logLevel: debugEnabled('mkt:kafkajs') ? logLevel.DEBUG : logLevel.INFO,
-    logCreator:
-      () =>
-      ({namespace, level, log}) => {
-        const {message, ...rest} = log
-        debug(`mkt:kafkajs:${namespace || 'client'}`, `[${logLevel[level]}] ${message}`, rest)
-      },
-    ...(ssl ? {ssl} : {}),
-    ...(sasl ? {sasl} : {}),
-  }
-  return new Kafka(config)
-}
-
 /**
  * Runs fn with a connected admin client and always disconnects. kafkajs
  * keeps asking the broker it first reached, even after that broker died
@@ -88,6 +55,8 @@ export function createKafka(profile: Profile, options: ClientOptions = {}): Kafk
  * reads, or reconciles towards a desired state).
  */
 export async function withAdmin<T>(profile: Profile, fn: (admin: Admin) => Promise<T>, options: ClientOptions = {}): Promise<T> {
+  // Loaded here, not at the top: kafkajs costs ~50 ms of process start, and most commands never need an admin client.
+  const {createKafka} = await import('./kafkajs-client.js')
   for (let attempt = 1; ; attempt++) {
     const admin = createKafka(profile, {role: 'admin', ...options}).admin()
     try {

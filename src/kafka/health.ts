@@ -3,7 +3,8 @@ import tls from 'node:tls'
 
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
-import {createKafka, explainKafkaError} from './client.js'
+import {explainKafkaError} from './client.js'
+import {createKafka} from './kafkajs-client.js'
 import {ConfigResourceTypes} from './kafkajs.js'
 
 export interface KafkaHealth {
