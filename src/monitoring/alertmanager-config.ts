@@ -36,7 +36,14 @@ export function renderAlertmanagerConfig(template: string, env: AlertmanagerEnv,
   }
   const webhookUrl = env.MKT_ALERT_WEBHOOK_URL || defaults.webhookUrl
   const values: Record<string, string | undefined> = {...(smtp ? env : {}), MKT_ALERT_WEBHOOK_URL: webhookUrl}
-  const config = YAML.parse(template.replaceAll(/\$\{(\w+)\}/g, (_, name: string) => values[name] ?? '')) as {
+  // Filled in after parsing, into the string values: a value with a quote, `: ` or `#` stays one string.
+  const doc = YAML.parseDocument(template)
+  YAML.visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string') node.value = node.value.replaceAll(/\$\{(\w+)\}/g, (_, name: string) => values[name] ?? '')
+    },
+  })
+  const config = doc.toJS() as {
     global?: Record<string, unknown>
     receivers?: Array<Record<string, unknown>>
   }

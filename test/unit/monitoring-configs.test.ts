@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {describe, expect, it} from 'vitest'
+import YAML from 'yaml'
 
 import {renderAlertmanagerConfig} from '../../src/monitoring/index.js'
 
@@ -72,6 +73,24 @@ describe('the shipped Prometheus and Alertmanager configuration', () => {
     expect(withMail).toContain('smtp_auth_password_file: /run/secrets/smtp-password')
     expect(withMail).toContain('to: oncall@example.com')
     expect(withMail).toContain('url: https://hooks.example.com/mkt')
+  })
+
+  it('keeps a value with quotes, `: ` or `#` as the one string it is', () => {
+    const awkward = {
+      MKT_ALERT_WEBHOOK_URL: "https://hooks.example.com/mkt?team=o'brien#x",
+      MKT_SMTP_SMARTHOST: 'smtp.example.com:587',
+      MKT_SMTP_FROM: '"Mkt: alerts" <mkt@example.com>',
+      MKT_ALERT_EMAIL_TO: "o'brien@example.com",
+    }
+    const rendered = renderAlertmanagerConfig(template, awkward)
+    expect(check(rendered)).toMatch(/SUCCESS/)
+    const config = YAML.parse(rendered) as {
+      global: Record<string, string>
+      receivers: Array<{email_configs?: Array<{to: string}>; webhook_configs?: Array<{url: string}>}>
+    }
+    expect(config.global.smtp_from).toBe(awkward.MKT_SMTP_FROM)
+    expect(config.receivers.flatMap((r) => r.email_configs ?? []).map((e) => e.to)).toContain(awkward.MKT_ALERT_EMAIL_TO)
+    expect(config.receivers.flatMap((r) => r.webhook_configs ?? []).map((w) => w.url)).toContain(awkward.MKT_ALERT_WEBHOOK_URL)
   })
 
   it('refuses half an SMTP setup, naming what is missing', () => {
