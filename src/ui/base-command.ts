@@ -86,8 +86,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected override async finally(error: Error | undefined): Promise<unknown> {
     await awaitProducersDestroyed(
       (line, fields) => process.stderr.write(`${chalk.dim('mkt:')} ${line} ${JSON.stringify(fields)}\n`),
-      // The code the command would have ended with: catch() has set it by now.
-      () => (typeof process.exitCode === 'number' ? process.exitCode : error ? ((error as {oclif?: {exit?: number}}).oclif?.exit ?? 1) : 0),
+      // The code the command would have ended with: catch() (ours or oclif's) has set it by now.
+      () => Number(process.exitCode ?? (error ? 1 : 0)),
     )
     return super.finally(error)
   }
