@@ -63,7 +63,9 @@ async function mirroredAll(ctx: DemoContext, timeoutMs = 180_000): Promise<void>
 export const brokerKillStep: DemoStep = {
   id: 'brokerKill',
   title: `A broker dies while shops send: ${KILLED} is killed mid-send`,
-  async run(ctx): Promise<{sent: number; filtered: number; duplicated: number; mirrored: number; sunk: number; killed: string} | {skipped: string}> {
+  async run(
+    ctx,
+  ): Promise<{sent: number; filtered: number; duplicated: number; mirrored: number; sunk: number; sinkState?: string; killed: string} | {skipped: string}> {
     const full = fullStack(ctx)
     if (full.brokers < 3) {
       ctx.show({title: 'Broker kill skipped: this runtime has one broker', lines: ['`mkt infra up --stack full --brokers 3` can lose one.']})
@@ -127,7 +129,7 @@ export const brokerKillStep: DemoStep = {
     const mirrored = await keysFrom(full.analytics, loadMirrorFlow().remoteName(TOPICS.catalog), mirrorFrom)
     const ours = (counts: Map<string, number>) => [...counts].filter(([k]) => ids.has(k))
     const once = (counts: Map<string, number>) => ours(counts).filter(([, n]) => n === 1).length
-    const sunk = await sinkHolds(full, ids)
+    const {sunk, sinkState} = await sinkHolds(full, ids)
     const row = (where: string, counts: Map<string, number>, guarantee: string) => {
       const mine = ours(counts)
       return [where, mine.length, mine.filter(([, n]) => n > 1).length, guarantee]
@@ -144,7 +146,7 @@ export const brokerKillStep: DemoStep = {
           row(SHOP_TOPIC, shop, 'idempotent producer: once'),
           row(TOPICS.catalog, filtered, 'transactions: exactly once'),
           row(`${loadMirrorFlow().remoteName(TOPICS.catalog)} (analytics)`, mirrored, 'MirrorMaker 2 exactly-once source: once'),
-          ['file sink (Connect)', sunk, '—', 'at least once'],
+          ['file sink (Connect)', sinkState ? `${sunk} (${sinkState})` : sunk, '—', 'at least once'],
         ],
       },
     })
@@ -154,23 +156,33 @@ export const brokerKillStep: DemoStep = {
       duplicated: ours(filtered).filter(([, n]) => n > 1).length,
       mirrored: once(mirrored),
       sunk,
+      ...(sinkState ? {sinkState} : {}),
       killed: KILLED,
     }
   },
 }
 
 /** Cards of the set that the Connect file sink has written, waiting up to a minute for it to catch up. */
-async function sinkHolds(full: FullStackContext, ids: Set<string>): Promise<number> {
+async function sinkHolds(full: FullStackContext, ids: Set<string>): Promise<{sunk: number; sinkState?: string}> {
   const file = path.join(full.stateDir, 'sink', `${TOPICS.catalog}.jsonl`)
   const deadline = Date.now() + 60_000
   let found = 0
   while (Date.now() < deadline) {
     const counts = countSinkRecords(file, 'product_id')
     found = [...ids].filter((id) => counts.has(id)).length
-    if (found >= ids.size) break
+    if (found >= ids.size) return {sunk: found}
     await sleep(1000)
   }
-  return found
+  // A shortfall says what Connect reports, so a failed run explains itself.
+  const sinkState = await connectStatus(full.connectUrl).then(
+    (all) =>
+      all
+        .filter((c) => c.topics?.split(',').includes(TOPICS.catalog))
+        .map((c) => `${c.name} ${c.state}: ${c.tasks.map((t) => `task ${t.id} ${t.state}${t.error ? ` (${t.error})` : ''}`).join(', ')}`)
+        .join('; ') || `no connector reads ${TOPICS.catalog}`,
+    (error: unknown) => `Connect did not answer: ${error instanceof Error ? error.message : String(error)}`,
+  )
+  return {sunk: found, sinkState}
 }
 
 /** Step: what the mirror and the sink hold: a canary's trip, lag per topic, the connector's tasks. */

@@ -15,7 +15,7 @@ describe('mkt demo --stack full', () => {
       const demo = result.json<{
         sections: Array<{title: string; lines: string[]}>
         steps: {
-          brokerKill: {sent: number; filtered: number; duplicated: number; mirrored: number; sunk: number; killed: string}
+          brokerKill: {sent: number; filtered: number; duplicated: number; mirrored: number; sunk: number; sinkState?: string; killed: string}
           dataMovement: {canaryMs: number; topics: number; connectors: Array<{name: string; state: string}>}
           analytics: {summary: {products: number}}
           recommend: {items: string[]}
