@@ -1,11 +1,9 @@
-import type {SchemaRegistry} from '@kafkajs/confluent-schema-registry'
-
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {explainKafkaError, retryRetriable, withAdmin} from '../kafka/client.js'
 import {requireTopics} from '../kafka/topics-visible.js'
 import {openPartitionReader, openTailReader, type PartitionReader} from '../kafka/reader.js'
-import {createRegistry} from '../schema/registry.js'
+import {AvroWireDecoder, type WireDecoder} from '../schema/wire-decoder.js'
 import {decodeValue} from './decode.js'
 
 export type StartPosition = 'beginning' | 'end' | bigint
@@ -30,8 +28,8 @@ export interface ConsumeOptions {
   maxBytes?: number
   /** Called once the reader is positioned: a record written after this is read. */
   onPositioned?: () => void
-  /** A registry client to decode with (one whose cache is already warm). */
-  registry?: SchemaRegistry
+  /** What decodes the values (one whose schemas are already fetched); by default an AvroWireDecoder. */
+  registry?: WireDecoder
   onRecord: (record: ConsumedRecord) => void
 }
 
@@ -117,7 +115,7 @@ async function readRecords(
   ends: Map<number, bigint>,
 ): Promise<ConsumeResult> {
   const pending = new Set([...starts].filter(([p, start]) => start < ends.get(p)!).map(([p]) => p))
-  const registry = options.registry ?? createRegistry(profile)
+  const registry = options.registry ?? new AvroWireDecoder(profile)
   let count = 0
   let stopped: ConsumeResult['stoppedBecause'] | undefined
   const onAbort = () => (stopped ??= 'signal')

@@ -1,6 +1,5 @@
-import type {SchemaRegistry} from '@kafkajs/confluent-schema-registry'
-
 import {wireSchemaId} from '../schema/avro.js'
+import type {WireDecoder} from '../schema/wire-decoder.js'
 
 export interface DecodedValue {
   value: unknown
@@ -13,7 +12,7 @@ export interface DecodedValue {
 const UTF8 = new TextDecoder('utf-8', {fatal: true})
 
 /** Avro through the registry when the bytes carry the Confluent header; otherwise JSON, text or base64. */
-export async function decodeValue(buffer: Buffer | null, registry: SchemaRegistry): Promise<DecodedValue> {
+export async function decodeValue(buffer: Buffer | null, registry: WireDecoder): Promise<DecodedValue> {
   if (buffer === null) return {value: null, format: 'null'}
   const schemaId = wireSchemaId(buffer)
   if (schemaId !== undefined) {

@@ -7,8 +7,8 @@ import {MktError} from '../errors.js'
 import {EventSink} from '../events/sink.js'
 import {retryRetriable, withAdmin} from '../kafka/client.js'
 import {debug} from '../log.js'
-import {createRegistry} from '../schema/registry.js'
 import {valueSubject} from '../schema/subjects.js'
+import {AvroWireDecoder} from '../schema/wire-decoder.js'
 import {TOPICS} from '../topics/names.js'
 
 export const REQUESTS_TOPIC = TOPICS.recommendationRequests
@@ -97,11 +97,8 @@ export class ReplyWaiter {
   static async open(profile: Profile, topic = RESULTS_TOPIC): Promise<ReplyWaiter> {
     const waiter = new ReplyWaiter(profile)
     // The replies' schema is fetched while the reader connects, so decoding the reply costs no registry round trip.
-    const registry = createRegistry(profile)
-    void registry
-      .getLatestSchemaId(valueSubject(topic))
-      .then((id) => registry.getSchema(id))
-      .catch(() => {}) // a reply in another schema, or before this finished, is looked up when it comes
+    const registry = new AvroWireDecoder(profile)
+    void registry.prefetchLatest(valueSubject(topic)).catch(() => {}) // a reply in another schema, or before this finished, is looked up when it comes
     let positioned!: () => void
     const ready = new Promise<void>((resolve) => (positioned = resolve))
     waiter.following = consumeTopic(profile, topic, {

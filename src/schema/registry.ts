@@ -1,13 +1,5 @@
-import {SchemaRegistry} from '@kafkajs/confluent-schema-registry'
-
 import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
-
-/** The one place a schema-registry client is built (Confluent-compatible API). */
-export function createRegistry(profile: Profile): SchemaRegistry {
-  const {url, username, password} = profile.schemaRegistry
-  return new SchemaRegistry({host: url, ...(username && password ? {auth: {username, password}} : {}), retry: {retries: 2}})
-}
 
 function unreachable(profile: Profile, cause: unknown): MktError {
   return new MktError(

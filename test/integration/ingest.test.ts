@@ -12,7 +12,7 @@ import {bundledSchema, registerSchema, registryRequest} from '../../src/schema/i
 import {generateCards, openCardFile, sendCards} from '../../src/shop/index.js'
 import {readTopic} from '../helpers/kafka.js'
 import {freshTopic} from '../helpers/topics.js'
-import {createRegistry} from '../../src/schema/registry.js'
+import {createRegistry} from '../../src/schema/registry-client.js'
 
 const profile = inject('profile')
 const SAMPLE = path.resolve('data/products.json')

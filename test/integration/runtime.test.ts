@@ -8,7 +8,9 @@ import {SchemaType} from '@kafkajs/confluent-schema-registry'
 import {describe, expect, inject, it} from 'vitest'
 
 import {infraUp, localRuntimeStatus, startLocalRuntime, stopLocalRuntime} from '../../src/infra/index.js'
-import {createRegistry, registryRequest} from '../../src/schema/index.js'
+import {registryRequest} from '../../src/schema/index.js'
+import {createRegistry} from '../../src/schema/registry-client.js'
+import {AvroWireDecoder} from '../../src/schema/wire-decoder.js'
 import {desiredTopics, listTopics, loadTopicSpec} from '../../src/topics/index.js'
 import {MktError} from '../../src/errors.js'
 import {produce, readTopic} from '../helpers/kafka.js'
@@ -63,6 +65,31 @@ describe('local runtime', () => {
     expect(encoded.readInt32BE(1)).toBe(id)
     expect(await registry.decode(encoded)).toEqual({product_id: 'p-1', name: 'Умные часы'})
     expect(avro.Type.forSchema(cardSchema as avro.Schema).fromBuffer(encoded.subarray(5))).toMatchObject({name: 'Умные часы'})
+  })
+
+  it('decodes with AvroWireDecoder as the full client does: by the writer id, Avro with avsc, a JSON Schema value through the client', async () => {
+    const registry = createRegistry(profile)
+    const subject = `wire-${Date.now()}-value`
+    const v1 = await registry.register({type: SchemaType.AVRO, schema: JSON.stringify(cardSchema)}, {subject})
+    const widened = {...cardSchema, fields: [...cardSchema.fields, {name: 'brand', type: 'string', default: ''}]}
+    const v2 = await registry.register({type: SchemaType.AVRO, schema: JSON.stringify(widened)}, {subject})
+    expect(v2.id).not.toBe(v1.id)
+    const old = await registry.encode(v1.id, {product_id: 'p-1', name: 'Чайник'})
+    const current = await registry.encode(v2.id, {product_id: 'p-2', name: 'Кофемолка', brand: 'Bork'})
+
+    const decoder = new AvroWireDecoder(profile)
+    await decoder.prefetchLatest(subject)
+    expect(await decoder.decode(current)).toEqual(await registry.decode(current))
+    expect(await decoder.decode(old)).toEqual({product_id: 'p-1', name: 'Чайник'})
+
+    const jsonSubject = `wire-json-${Date.now()}-value`
+    const jsonSchema = {type: 'object', properties: {sku: {type: 'string'}}, required: ['sku']}
+    const json = await registry.register({type: SchemaType.JSON, schema: JSON.stringify(jsonSchema)}, {subject: jsonSubject})
+    expect(await decoder.decode(await registry.encode(json.id, {sku: 'SKU-1'}))).toEqual({sku: 'SKU-1'})
+
+    const unknown = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 2])
+    await expect(decoder.decode(unknown)).rejects.toThrow(/schemas\/ids\/2147483632 with 404/)
+    await expect(decoder.decode(Buffer.from('{"plain": "json"}'))).rejects.toThrow(/not in the Confluent wire format/)
   })
 
   it('says so and changes nothing when up runs on a running runtime', async () => {
