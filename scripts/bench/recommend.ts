@@ -29,6 +29,8 @@ const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 20_000)
 const SIZES = (process.env.BENCH_EVENTS ?? '100000,1000000,5000000').split(',').map(Number)
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 500)
 const CLI_CALLS = Number(process.env.BENCH_CLI_CALLS ?? 40)
+/** Which of local[1], local[2] and standalone run the job (all by default). */
+const MASTERS = process.env.BENCH_MASTERS?.split(',').map((m) => m.trim())
 
 /** Users who like one category: 60% views, 40% searches returning 10 products, mostly of that category. */
 async function writeEvents(profile: Parameters<typeof runAnalytics>[0], count: number, seed: number, byCategory: Map<string, string[]>): Promise<void> {
@@ -87,10 +89,11 @@ async function main(): Promise<void> {
   // The full stack, for its Spark master and worker; every job below runs beside the same services.
   const runtime = await benchRuntime(1, 'full')
   const masters = [
-    {name: 'local[1]', master: 'local[1]'},
-    {name: 'local[2]', master: 'local[2]'},
-    {name: 'standalone (1 worker, 2 cores)', master: sparkMasterUrl(runtime.layout)},
-  ]
+    {id: 'local[1]', name: 'local[1]', master: 'local[1]'},
+    {id: 'local[2]', name: 'local[2]', master: 'local[2]'},
+    {id: 'standalone', name: 'standalone (1 worker, 2 cores)', master: sparkMasterUrl(runtime.layout)},
+  ].filter((m) => !MASTERS || MASTERS.includes(m.id))
+  if (masters.length === 0) throw new Error(`BENCH_MASTERS=${process.env.BENCH_MASTERS}: choose from local[1], local[2], standalone`)
   const {profile} = runtime
   const env = {MKT_CONFIG: path.join(runtime.root, 'config.yaml'), MKT_PROFILE: 'bench:admin', NO_COLOR: '1', MKT_LOG_LEVEL: 'warn'}
   const cli = path.join(packageRoot(), 'bin', 'run.js')
