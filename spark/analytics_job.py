@@ -164,7 +164,7 @@ def recommendations(spark, config, live, events, computed_at, model_version):
     timings, als = {}, None
     started = time.time()
     if interaction_count > 0:
-        als, timings = als_lists(spark, weighted, live, config)
+        als, timings = als_lists(spark, weighted, interaction_count, live, config)
         als = als.persist()
     ids = [t.select("user_id") for t in events.values() if t is not None]
     users = ids[0] if ids else spark.createDataFrame([], "user_id string")
@@ -249,7 +249,8 @@ def main():
 
     with Step("recommendations", f"ALS recommendations → {config['topics']['recommendations']}") as step:
         counts, timings = recommendations(spark, config, live, events, computed_at, model_version)
-        step.detail = f"{counts['als_users']} users from ALS, {counts['category_fallback_users'] + counts['popular_fallback_users']} from fallbacks; seconds {timings}"
+        shape = f"{timings.pop('pairs')} user × product pairs in {timings.pop('blocks')} ALS blocks; " if "blocks" in timings else ""
+        step.detail = f"{counts['als_users']} users from ALS, {counts['category_fallback_users'] + counts['popular_fallback_users']} from fallbacks; {shape}seconds {timings}"
 
     with Step("archive", f"Parquet archive → {config['lake']}") as step:
         from pyspark.sql import functions as F
