@@ -195,7 +195,7 @@ describe('the recommender killed (-9) and frozen (SIGSTOP)', () => {
 
     serve.child.kill('SIGSTOP')
     const frozen = await runCli(['recommend', '--user', 'chaos-u3', '--wait', '--timeout', '3'], env)
-    expect(frozen.code).toBe(11)
+    expect(frozen.code, frozen.stderr).toBe(11)
     expect(frozen.stderr).toMatch(/No reply to request \S+ within 3 s/)
     serve.child.kill('SIGCONT')
     const thawed = await runCli(['recommend', '--user', 'chaos-u4', '--wait', '--timeout', '20', '--json'], env)
