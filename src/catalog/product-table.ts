@@ -148,6 +148,12 @@ export class ProductTable {
     return slot !== undefined && this.hidden[slot] === 0 ? this.product(slot) : undefined
   }
 
+  /** The latest accepted version of a known product, banned or not. */
+  lookup(id: string): {product: TableProduct; banned: boolean} | undefined {
+    const slot = this.slotById.get(id)
+    return slot === undefined ? undefined : {product: this.product(slot), banned: this.hidden[slot] === 1}
+  }
+
   /** The product in a slot in use. */
   product(slot: number): TableProduct {
     return {

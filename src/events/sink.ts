@@ -64,6 +64,11 @@ export class EventSink<E> {
     this.timer ??= setTimeout(() => void this.flush(), this.intervalMs)
   }
 
+  /** Produces one event now, outside the queue; resolves once Kafka acknowledged it, rejects if it did not. */
+  async write(event: E): Promise<void> {
+    await this.producer.send(this.topic, [{key: this.keyOf(event), value: encodeWire(this.schema.id, this.schema.type, event)}])
+  }
+
   /** Produces everything queued so far; resolves when it is acknowledged (or failed and re-queued). */
   flush(): Promise<void> {
     clearTimeout(this.timer)

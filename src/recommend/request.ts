@@ -16,6 +16,7 @@ export const RESULTS_TOPIC = TOPICS.recommendationReplies
 export const RECOMMENDATIONS_TOPIC = TOPICS.recommendations
 export const RECOMMENDER_GROUP = 'mkt-recommender'
 export const MAX_RECOMMENDATIONS = 50
+const EARLY_REPLIES = 10_000
 
 /** compose/schemas/recommend-request.avsc */
 export interface RecommendRequest {
@@ -115,13 +116,22 @@ export class ReplyWaiter {
         if (resolve) {
           waiter.waiting.delete(record.key)
           resolve(reply)
-        } else if (waiter.early.size < 10_000) waiter.early.set(record.key, reply)
+        } else {
+          // Kept for a later wait or peek (the gateway's GET); the oldest go first past the bound.
+          if (waiter.early.size >= EARLY_REPLIES) waiter.early.delete(waiter.early.keys().next().value!)
+          waiter.early.set(record.key, reply)
+        }
       },
     })
     waiter.following.catch(() => {})
     // A reader that fails to start (topic missing, brokers down) fails the open.
     await Promise.race([ready, waiter.following.then(() => {})])
     return waiter
+  }
+
+  /** A reply that came and nobody waited for (bounded: the latest 10,000). */
+  peek(requestId: string): RecommendReply | undefined {
+    return this.early.get(requestId)
   }
 
   /** The reply to a request, or a timeout error that says whether a recommender is running. */
@@ -215,5 +225,55 @@ export async function askForRecommendations(
     return {request, reply}
   } finally {
     await waiter?.close()
+  }
+}
+
+/**
+ * A long-lived client for callers that ask again and again (the HTTP
+ * gateway): one reply reader and one request producer for all requests,
+ * instead of a set-up per call as `mkt recommend` pays.
+ */
+export class RecommendClient {
+  private readonly pending = new Map<string, RecommendRequest>()
+
+  private constructor(
+    private readonly waiter: ReplyWaiter,
+    private readonly sink: RequestSink,
+  ) {}
+
+  static async open(profile: Profile, options: {requestsTopic?: string; resultsTopic?: string} = {}): Promise<RecommendClient> {
+    const [waiter, sink] = await Promise.all([ReplyWaiter.open(profile, options.resultsTopic), openRecommendRequests(profile, options.requestsTopic)])
+    return new RecommendClient(waiter, sink)
+  }
+
+  /** Sends a request once Kafka acknowledged it; waits up to waitMs for its reply (0: not at all). */
+  async ask(input: RecommendInput, waitMs: number): Promise<{request: RecommendRequest; reply?: RecommendReply}> {
+    const request = recommendRequest(input)
+    await this.sink.write(request)
+    this.remember(request)
+    if (waitMs <= 0) return {request}
+    const reply = await this.waiter.wait(request.request_id, waitMs).catch((error: unknown) => {
+      if (error instanceof MktError && error.code === 'timeout') return undefined
+      throw error
+    })
+    if (reply) this.pending.delete(request.request_id)
+    return {request, ...(reply ? {reply} : {})}
+  }
+
+  /** A request this client sent: answered (with its reply), still pending, or unknown. */
+  status(requestId: string): {status: 'answered'; reply: RecommendReply} | {status: 'pending'; request: RecommendRequest} | undefined {
+    const reply = this.waiter.peek(requestId)
+    if (reply) return {status: 'answered', reply}
+    const request = this.pending.get(requestId)
+    return request ? {status: 'pending', request} : undefined
+  }
+
+  private remember(request: RecommendRequest): void {
+    if (this.pending.size >= EARLY_REPLIES) this.pending.delete(this.pending.keys().next().value!)
+    this.pending.set(request.request_id, request)
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.waiter.close(), this.sink.close()])
   }
 }

@@ -230,6 +230,11 @@ export class CatalogIndex {
     return product && {...product, score: 0}
   }
 
+  /** A known product, banned or not (the gateway's product lookup). */
+  lookup(id: string): {product: TableProduct; banned: boolean} | undefined {
+    return this.products.lookup(id)
+  }
+
   /** Every visible product, as hits with score 0 (for simulations and listings). */
   *visibleProducts(): Iterable<SearchHit> {
     for (const slot of this.products.visibleSlots()) yield this.hit(slot, 0)

@@ -3,6 +3,7 @@ import {BANS_TOPIC} from '../bans/ban.js'
 import {followBans, type FollowedBans} from '../bans/table.js'
 import type {Profile} from '../config/schema.js'
 import {collectGarbage} from '../collect-garbage.js'
+import type {TableProduct} from '../catalog/product-table.js'
 import {unlessStopped, workerLifecycle} from '../lifecycle.js'
 import type {Logger} from '../log-structured.js'
 import {CatalogIndex, type SearchOutcome} from './catalog-index.js'
@@ -43,6 +44,8 @@ export interface Indexer {
   /** Validates and answers a search, and records it in client-searches. */
   search(request: SearchRequest, userId?: string): Answer
   health(): {ok: boolean; caughtUp: boolean; products: number; visible: number; bans: number; lastSnapshot?: string; lastError?: string}
+  /** The latest accepted version of a product and whether it is banned now; undefined when never accepted. */
+  lookup(id: string): {product: TableProduct; banned: boolean} | undefined
   /** Writes a snapshot now (also done periodically and on stop). */
   snapshot(): Promise<{file: string; bytes: number; ms: number} | undefined>
   /** Stops reading, writes a final snapshot, flushes search events. */
@@ -246,6 +249,7 @@ export async function startIndexer(profile: Profile, options: IndexerOptions): P
     // Settles with the worker too: a reader that fails (say, a missing topic) fails `ready` instead of leaving it waiting.
     ready: readyOrStopped,
     search,
+    lookup: (id) => catalog.lookup(id),
     health: () => ({
       ok: caughtUp && !stopAll.signal.aborted,
       caughtUp,

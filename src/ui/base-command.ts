@@ -77,6 +77,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.resolved
   }
 
+  /** The same profile as another principal (the gateway acts as each of its keys' principals). */
+  protected connectionAs(principal: string): ResolvedProfile {
+    const flags = this.flags as {profile?: string; 'bootstrap-server'?: string; 'registry-url'?: string}
+    return loadProfile(
+      {
+        ...(flags.profile ? {profile: flags.profile} : {}),
+        ...(flags['bootstrap-server'] ? {'bootstrap-server': flags['bootstrap-server']} : {}),
+        ...(flags['registry-url'] ? {'registry-url': flags['registry-url']} : {}),
+      },
+      {principal},
+    )
+  }
+
   /** Human output goes to stdout only without --json; progress always to stderr. */
   protected get interactive(): boolean {
     return Boolean(process.stderr.isTTY) && !this.jsonEnabled()

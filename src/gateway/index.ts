@@ -1,0 +1,7 @@
+export * from './backends.js'
+export * from './gateway.js'
+export * from './keys.js'
+export * from './problem.js'
+export * from './routes.js'
+export * from './schemas.js'
+export * from './server.js'
