@@ -34,6 +34,11 @@ Logs are JSON lines on stderr. Blocks until SIGINT/SIGTERM; then answers the req
     'rate-limit': Flags.integer({description: 'Requests per API key per minute.', default: 600, min: 1}),
     'max-batch': Flags.integer({description: 'Most cards per POST /v1/products.', default: 500, min: 1, max: 10_000}),
     'keys-file': Flags.string({description: 'The API key file (default: <state dir>/gateway/keys.json).'}),
+    topic: Flags.string({description: 'Where accepted cards go.', default: 'shop-products'}),
+    'dlq-topic': Flags.string({description: 'Where rejected cards go.', default: 'shop-products-dlq'}),
+    'catalog-topic': Flags.string({description: 'The catalogue the search index reads.', default: 'filtered-products'}),
+    'bans-topic': Flags.string({description: 'The ban list the Admin API writes and the index follows.', default: 'banned-products'}),
+    'snapshot-file': Flags.string({description: "Where the index's snapshot lives (default: <state dir>/search/<profile>.snapshot)."}),
   }
 
   async run(): Promise<{url: string}> {
@@ -58,6 +63,8 @@ Logs are JSON lines on stderr. Blocks until SIGINT/SIGTERM; then answers the req
           host: flags.host,
           rateLimit: flags['rate-limit'],
           maxBatch: flags['max-batch'],
+          topics: {cards: flags.topic, dlq: flags['dlq-topic'], catalog: flags['catalog-topic'], bans: flags['bans-topic']},
+          ...(flags['snapshot-file'] ? {snapshotFile: flags['snapshot-file']} : {}),
           logger,
           signal,
           version: this.config.version,

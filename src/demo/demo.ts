@@ -24,6 +24,7 @@ import {loadMirrorFlow} from '../mirror/index.js'
 import {startIndexer, type SearchRequest} from '../search/index.js'
 import {openCardFile, SHOP_TOPIC, sendCards, type SendStats} from '../shop/index.js'
 import {brokerKillStep, dataMovementStep, monitoringStep, type FullStackContext} from './full-stack.js'
+import {gatewayStep} from './gateway-step.js'
 
 /** What one demo step shows the user: a heading, lines of text and tables. */
 export interface DemoSection {
@@ -294,7 +295,7 @@ export const securityStep: DemoStep = {
 }
 
 /** The demo, in order; each capability adds its step here. The full stack adds the broker kill and the data movement before Spark. */
-export const DEMO_STEPS: DemoStep[] = [sendCatalogueStep, securityStep, filterStep, searchStep, clientsStep, analyticsStep, recommendStep]
+export const DEMO_STEPS: DemoStep[] = [sendCatalogueStep, securityStep, filterStep, searchStep, clientsStep, analyticsStep, recommendStep, gatewayStep]
 const FULL_STACK_STEPS: DemoStep[] = [brokerKillStep, dataMovementStep]
 
 function stepsFor(stack: 'core' | 'full'): DemoStep[] {

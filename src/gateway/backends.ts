@@ -1,4 +1,4 @@
-import {addBans, loadBans, removeBan, type Ban, type BanResult} from '../bans/index.js'
+import {addBans, BANS_TOPIC, loadBans, removeBan, type Ban, type BanResult} from '../bans/index.js'
 import {openViewEvents, viewEvent, type ViewEvent, type ViewEventSink} from '../client/views.js'
 import type {Registry} from 'prom-client'
 
@@ -13,7 +13,7 @@ import type {GatewayPrincipal} from './keys.js'
 
 /** What the gateway's routes call: the same library functions the CLI uses, opened once and kept. */
 export interface GatewayBackends {
-  sendCards(values: unknown[], store: string, source: string): Promise<CardResult[]>
+  sendCards(values: unknown[], store: string | undefined, source: string): Promise<CardResult[]>
   product(id: string): {product: TableProduct; banned: boolean} | undefined
   search(request: SearchRequest, userId?: string): Answer
   recordView(userId: string, productId: string): Promise<ViewEvent>
@@ -38,6 +38,15 @@ export interface BackendOptions {
   logger: Logger
   snapshotFile?: string
   signal?: AbortSignal
+  /** Other topics than the platform's (staging, tests): where cards go, the catalogue the index reads, the ban list. */
+  topics?: GatewayTopics
+}
+
+export interface GatewayTopics {
+  cards?: string
+  dlq?: string
+  catalog?: string
+  bans?: string
 }
 
 /** Opens lazily what a kind of call needs, once; a failed open is tried again on the next call. */
@@ -67,16 +76,22 @@ function lazy<T>(open: () => Promise<T>): {get: () => Promise<T>; opened: () => 
  */
 export async function openBackends(options: BackendOptions): Promise<GatewayBackends> {
   const {profiles} = options
+  const topics = options.topics ?? {}
+  const bansTopic = topics.bans ?? BANS_TOPIC
   const indexer = await startIndexer(profiles.gateway, {
     logger: options.logger,
+    ...(topics.catalog ? {topic: topics.catalog} : {}),
+    bansTopic,
     ...(options.snapshotFile ? {snapshotFile: options.snapshotFile} : {}),
     ...(options.signal ? {signal: options.signal} : {}),
   })
-  const cards = lazy(() => CardSession.open(profiles.shop, {role: 'gateway-shop'}))
+  const cards = lazy(() =>
+    CardSession.open(profiles.shop, {role: 'gateway-shop', ...(topics.cards ? {topic: topics.cards} : {}), ...(topics.dlq ? {dlqTopic: topics.dlq} : {})}),
+  )
   const views = lazy<ViewEventSink>(() => openViewEvents(profiles.client))
   const recommendations = lazy(() => RecommendClient.open(profiles.client))
   return {
-    sendCards: async (values, store, source) => (await cards.get()).send(values, {store, source}),
+    sendCards: async (values, store, source) => (await cards.get()).send(values, {...(store ? {store} : {}), source}),
     product: (id) => indexer.lookup(id),
     search: (request, userId) => indexer.search(request, userId),
     recordView: async (userId, productId) => {
@@ -88,9 +103,9 @@ export async function openBackends(options: BackendOptions): Promise<GatewayBack
     recommend: async (input, waitMs) => (await recommendations.get()).ask(input, waitMs),
     recommendation: (requestId) => recommendations.opened()?.status(requestId),
     ban: async (kind, target, reason, by) =>
-      (await addBans(profiles.admin, [{...(kind === 'product' ? {productId: target} : {sku: target}), reason, bannedBy: by}]))[0]!,
-    unban: (kind, target) => removeBan(profiles.admin, kind === 'product' ? {productId: target} : {sku: target}),
-    bans: async () => (await loadBans(profiles.admin)).list(),
+      (await addBans(profiles.admin, [{...(kind === 'product' ? {productId: target} : {sku: target}), reason, bannedBy: by}], {topic: bansTopic}))[0]!,
+    unban: (kind, target) => removeBan(profiles.admin, kind === 'product' ? {productId: target} : {sku: target}, {topic: bansTopic}),
+    bans: async () => (await loadBans(profiles.admin, bansTopic)).list(),
     registry: indexer.metrics.registry,
     done: indexer.done,
     ready: indexer.ready,

@@ -1,7 +1,7 @@
 import type {Profile} from '../config/schema.js'
 import type {Logger} from '../log-structured.js'
 import {registerWorkerTarget} from '../metrics/targets.js'
-import {openBackends, type GatewayBackends} from './backends.js'
+import {openBackends, type GatewayBackends, type GatewayTopics} from './backends.js'
 import {KeyRing, type GatewayPrincipal} from './keys.js'
 import {buildGateway} from './server.js'
 
@@ -14,6 +14,7 @@ export interface GatewayStartOptions {
   rateLimit?: number
   maxBatch?: number
   snapshotFile?: string
+  topics?: GatewayTopics
   logger: Logger
   signal?: AbortSignal
   version?: string
@@ -41,6 +42,7 @@ export async function startGateway(options: GatewayStartOptions): Promise<Gatewa
     profiles: options.profiles,
     logger: log,
     ...(options.snapshotFile ? {snapshotFile: options.snapshotFile} : {}),
+    ...(options.topics ? {topics: options.topics} : {}),
     ...(options.signal ? {signal: options.signal} : {}),
   })
   let stopping: Promise<void> | undefined

@@ -56,11 +56,11 @@ export function registerRoutes(app: FastifyInstance, options: {backends: Gateway
   app.post<{Body: unknown}>(
     '/v1/products',
     {
-      config: {roles: ['shop']},
+      config: {roles: ['shop', 'admin']},
       schema: {
         tags: ['shop'],
         summary: 'Send one product card or a batch of them',
-        description: `Each card is validated as \`mkt shop send\` validates it and produced with the same idempotent acks=all producer; a rejected card goes to shop-products-dlq with its reasons. A card without store_id gets the key's store; a card of another store refuses the whole request (403). 200: every card accepted; 422: at least one rejected (the results say which; the others are in Kafka). At most ${maxBatch} cards per request.`,
+        description: `Each card is validated as \`mkt shop send\` validates it and produced with the same idempotent acks=all producer; a rejected card goes to shop-products-dlq with its reasons. A shop key's card without store_id gets the key's store; a card of another store refuses the whole request (403). An admin key sends cards of any store. 200: every card accepted; 422: at least one rejected (the results say which; the others are in Kafka). At most ${maxBatch} cards per request.`,
         security: secured,
         body: {oneOf: [{$ref: 'ProductCard#'}, {type: 'array', minItems: 1, maxItems: maxBatch, items: {$ref: 'ProductCard#'}}]},
         response: {200: json('SendResult', 'Every card was accepted.'), 422: json('SendResult', 'At least one card was rejected.'), ...problems},
@@ -76,10 +76,13 @@ export function registerRoutes(app: FastifyInstance, options: {backends: Gateway
       if (values.length > maxBatch)
         throw new MktError(`A batch may hold at most ${maxBatch} cards, got ${values.length}.`, `Split it into requests of ${maxBatch}.`, 'usage')
       const key = request.apiKey!
-      const foreign = values.flatMap((v, i) => {
-        const store = (v as {store_id?: unknown} | null)?.store_id
-        return typeof store === 'string' && store.trim() !== key.store ? [`#${i} (${store})`] : []
-      })
+      const foreign =
+        key.role !== 'shop'
+          ? []
+          : values.flatMap((v, i) => {
+              const store = (v as {store_id?: unknown} | null)?.store_id
+              return typeof store === 'string' && store.trim() !== key.store ? [`#${i} (${store})`] : []
+            })
       if (foreign.length > 0)
         return reply
           .status(403)
@@ -95,7 +98,7 @@ export function registerRoutes(app: FastifyInstance, options: {backends: Gateway
               },
             ),
           )
-      const results = await backends.sendCards(values, key.store!, `gateway:${key.name}`)
+      const results = await backends.sendCards(values, key.store, `gateway:${key.name}`)
       const rejected = results.filter((r) => r.status === 'rejected').length
       return reply.status(rejected > 0 ? 422 : 200).send({accepted: results.length - rejected, rejected, results})
     },

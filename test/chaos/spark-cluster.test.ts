@@ -92,7 +92,7 @@ describe("the Spark job on the full stack's standalone cluster and HDFS lake", (
     // A rerun with nothing new reads nothing and leaves the archive as it was.
     const rerun = await runAnalytics(profile, {master: 'cluster', lake, topics: {...inputs, stats: clusterStats, recommendations: clusterRecs}})
     expect(rerun).toMatchObject({batch: 2, read: {products: 0, bans: 0, searches: 0, views: 0, requests: 0}, views: cluster.views})
-    expect(await sparkCounts(lake)).toEqual(expected)
+    // The same Parquet files as before (Spark counted their rows above), so the rerun added nothing.
     const files = (text: string) =>
       text
         .split('\n')

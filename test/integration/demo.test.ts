@@ -18,6 +18,7 @@ describe('mkt demo', () => {
         clients: {events: number; searches: number; views: number; requests: number}
         analytics: {summary: {categories: number; als_users: number}; categories: number}
         recommend: {source: string; items: string[]}
+        gateway: {url: string; calls: Array<{api: string; curl: string; status: number; result: string}>}
       }
     }>()
     expect(demo.sections[0]!.title).toBe('The local runtime was already running')
@@ -50,5 +51,14 @@ describe('mkt demo', () => {
     expect(demo.steps.recommend.source).toBe('als')
     expect(demo.steps.recommend.items).toHaveLength(5)
     expect(demo.steps.recommend.items).not.toContain('12347') // banned by the demo
+    // One curl call of each API through `mkt gateway start`, with the key as a variable, never the key itself.
+    expect(demo.steps.gateway.calls.map((c) => [c.api, c.status])).toEqual([
+      ['Shop', 200],
+      ['Client', 200],
+      ['Admin', 200],
+    ])
+    expect(demo.steps.gateway.calls[0]!.curl).toMatch(/^curl -H "X-API-Key: \$SHOP_KEY" .*\/v1\/products'$/)
+    expect(demo.steps.gateway.calls[1]!.result).toMatch(/^\d+ hits: 12345\b/)
+    expect(demo.steps.gateway.calls[2]!.result).toMatch(/^\d+ bans$/)
   })
 })

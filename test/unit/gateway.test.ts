@@ -78,6 +78,9 @@ describe('the gateway over HTTP (Fastify inject; the platform behind it is a sta
     expect(forbidden.json()).toMatchObject({status: 403, detail: 'A storefront key (web) may not call POST /v1/products.'})
     const invalid = await call('GET', '/v1/search?q=x&limit=1000', web)
     expect(invalid.json()).toMatchObject({status: 400, code: 'usage', detail: 'querystring/limit must be <= 100'})
+    const long = await call('GET', `/v1/products/${'x'.repeat(300)}`, web) // past Fastify's own 100-character limit for a path parameter
+    expect(long.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(long.json()).toMatchObject({status: 400, detail: 'params/id must NOT have more than 64 characters'})
     const unknown = await call('GET', '/v2/nothing')
     expect(unknown.json()).toMatchObject({status: 404, detail: 'There is no GET /v2/nothing.'})
   })

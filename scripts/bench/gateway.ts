@@ -1,0 +1,195 @@
+/**
+ * npm run bench:gateway — the HTTP gateway beside what it wraps, on the same
+ * realistic cards (a name and a description each) and one broker:
+ * `POST /v1/products` in batches of 100 under autocannon against `mkt shop
+ * send --file` of the same number of cards (cards/s); `GET /v1/search` over
+ * keep-alive HTTP, one request at a time (p50/p99) and under autocannon
+ * (req/s), against the same queries asked of an in-process index of the same
+ * cards (what `mkt index start` answers with).
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import autocannon from 'autocannon'
+
+import {workerLogger} from '../../src/log-structured.js'
+import {packageRoot} from '../../src/package-root.js'
+import {paramsFromRequest, startIndexer} from '../../src/search/index.js'
+import {renderTable} from '../../src/ui/table.js'
+import {measure, percentile} from './measure.js'
+import {benchRuntime, createTopic} from './runtime.js'
+import {BENCH_CATALOGUE, benchCards, benchQueries} from './search-queries.js'
+
+const CARDS = Number(process.env.BENCH_GATEWAY_CARDS ?? 100_000)
+const BATCH = 100
+const CONNECTIONS = Number(process.env.BENCH_GATEWAY_CONNECTIONS ?? 8)
+const SEARCH_SECONDS = Number(process.env.BENCH_GATEWAY_SEARCH_SECONDS ?? 15)
+const ROUNDS = 20
+const SEED = 11
+
+async function writeLines(file: string, cards: Iterable<object>): Promise<void> {
+  const out = fs.createWriteStream(file)
+  for (const card of cards) if (!out.write(`${JSON.stringify(card)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()))
+  await new Promise<void>((r) => out.end(() => r()))
+}
+
+const ms = (v: number) => `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`
+const rate = (v: number) => Math.round(v).toLocaleString('en')
+
+async function main(): Promise<void> {
+  const runtime = await benchRuntime()
+  const cli = path.join(packageRoot(), 'bin', 'run.js')
+  const env = {MKT_CONFIG: path.join(runtime.root, 'config.yaml'), MKT_PROFILE: 'bench:admin', NO_COLOR: '1'}
+  let gateway: ReturnType<typeof measure> | undefined
+  let gatewayPid = 0
+  try {
+    for (const topic of ['bench-send', 'bench-http']) await createTopic(runtime.profile, topic, 6)
+    await createTopic(runtime.profile, 'bench-dlq', 1)
+    process.stderr.write(`bench: ${CARDS.toLocaleString('en')} ${BENCH_CATALOGUE} cards, as JSON Lines and as batches of ${BATCH}…\n`)
+    const cards = [...benchCards({count: CARDS, seed: SEED})]
+    const file = path.join(runtime.root, 'cards.jsonl')
+    await writeLines(file, cards)
+    const bodies: string[] = []
+    for (let i = 0; i < cards.length; i += BATCH) bodies.push(JSON.stringify(cards.slice(i, i + BATCH)))
+
+    // The reference: the CLI a shop runs, as its users run it (a file, the default worker threads).
+    process.stderr.write('bench: mkt shop send --file…\n')
+    const sent = await measure(cli, ['shop', 'send', '--file', file, '--topic', 'bench-send', '--dlq-topic', 'bench-dlq', '--json'], env)
+    if (sent.code !== 0) throw new Error(`mkt shop send failed: ${sent.stderr.slice(-1500)}`)
+    const send = JSON.parse(sent.stdout) as {sent: number; perSecond: number; elapsedMs: number}
+
+    // The gateway, a process of its own, indexing the cards shop send wrote (no filter in between: the index is what is measured).
+    const keysFile = path.join(runtime.root, 'keys.json')
+    const keyFile = path.join(runtime.root, 'admin.key')
+    const created = await measure(
+      cli,
+      ['gateway', 'keys', 'create', '--name', 'bench', '--role', 'admin', '--keys-file', keysFile, '--output-file', keyFile],
+      env,
+    )
+    if (created.code !== 0) throw new Error(created.stderr)
+    const key = fs.readFileSync(keyFile, 'utf8').trim()
+    const port = 30_000 + Math.floor(Math.random() * 20_000)
+    const args = ['gateway', 'start', '--port', String(port), '--keys-file', keysFile, '--rate-limit', '100000000']
+    gateway = measure(
+      cli,
+      [
+        ...args,
+        '--topic',
+        'bench-http',
+        '--dlq-topic',
+        'bench-dlq',
+        '--catalog-topic',
+        'bench-send',
+        '--snapshot-file',
+        path.join(runtime.root, 'gw.snapshot'),
+      ],
+      env,
+      (pid) => (gatewayPid = pid),
+    )
+    const base = `http://127.0.0.1:${port}`
+    const started = Date.now()
+    while (
+      !(await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (Date.now() - started > 300_000) throw new Error('the gateway did not catch up within 5 minutes')
+      await sleep(100)
+    }
+
+    process.stderr.write(`bench: POST /v1/products, ${bodies.length} batches of ${BATCH}, ${CONNECTIONS} connections…\n`)
+    let next = 0
+    const posted = await autocannon({
+      url: base,
+      connections: CONNECTIONS,
+      amount: bodies.length,
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/products',
+          headers: {'content-type': 'application/json', 'x-api-key': key},
+          setupRequest: (req) => ({...req, body: bodies[next++ % bodies.length]}),
+        },
+      ],
+    })
+    if (posted.non2xx > 0) throw new Error(`${posted.non2xx} POST /v1/products answered non-2xx`)
+    const httpCardsPerSecond = (bodies.length * BATCH) / (posted.duration > 0 ? posted.duration : 1)
+
+    // Search: the same queries in-process (an index of the same cards) and over HTTP, one at a time.
+    const queries = benchQueries(SEED)
+    const indexer = await startIndexer(runtime.profile, {
+      logger: workerLogger('bench').child({}, {level: 'warn'}),
+      topic: 'bench-send',
+      snapshotFile: path.join(runtime.root, 'in.snapshot'),
+      snapshotIntervalS: 0,
+    })
+    await indexer.ready
+    const inProcess: number[] = []
+    const overHttp: number[] = []
+    const urls = queries.map((q) => `${base}/v1/search?${paramsFromRequest(q).toString()}`)
+    for (let round = 0; round <= ROUNDS; round++)
+      for (const [i, query] of queries.entries()) {
+        let t = performance.now()
+        indexer.search(query)
+        if (round > 0) inProcess.push(performance.now() - t)
+        t = performance.now()
+        const response = await fetch(urls[i]!, {headers: {'x-api-key': key}})
+        await response.arrayBuffer()
+        if (!response.ok) throw new Error(`GET /v1/search answered ${response.status}`)
+        if (round > 0) overHttp.push(performance.now() - t) // round 0 warms up
+      }
+    await indexer.stop()
+    inProcess.sort((a, b) => a - b)
+    overHttp.sort((a, b) => a - b)
+    process.stderr.write(`bench: GET /v1/search under autocannon, ${CONNECTIONS} connections, ${SEARCH_SECONDS} s…\n`)
+    let q = 0
+    const searched = await autocannon({
+      url: base,
+      connections: CONNECTIONS,
+      duration: SEARCH_SECONDS,
+      requests: [{method: 'GET', headers: {'x-api-key': key}, setupRequest: (req) => ({...req, path: urls[q++ % urls.length]!.slice(base.length)})}],
+    })
+    if (searched.non2xx > 0) throw new Error(`${searched.non2xx} GET /v1/search answered non-2xx`)
+
+    const inP50 = percentile(inProcess, 50)
+    const httpP50 = percentile(overHttp, 50)
+    console.log(`\nGateway: ${CARDS.toLocaleString('en')} ${BENCH_CATALOGUE} cards, 1 broker, ${queries.length} queries × ${ROUNDS} rounds\n`)
+    console.log(
+      renderTable(
+        ['', 'gateway (HTTP)', 'reference', 'ratio / difference', 'target'],
+        [
+          [
+            'cards/s',
+            `${rate(httpCardsPerSecond)} (POST batches of ${BATCH}, ${CONNECTIONS} connections)`,
+            `${rate(send.perSecond)} (mkt shop send --file)`,
+            `${(httpCardsPerSecond / send.perSecond).toFixed(2)}×`,
+            '≥ 0.5×',
+          ],
+          ['POST /v1/products latency', `p50 ${ms(posted.latency.p50)}, p99 ${ms(posted.latency.p99)}`, '', '', ''],
+          [
+            'search p50 / p99',
+            `${ms(httpP50)} / ${ms(percentile(overHttp, 99))} (one at a time)`,
+            `${ms(inP50)} / ${ms(percentile(inProcess, 99))} (in-process index)`,
+            `+${ms(httpP50 - inP50)} at p50`,
+            '< +1 ms at p50',
+          ],
+          [
+            'search req/s',
+            `${rate(searched.requests.average)} (${CONNECTIONS} connections; p50 ${ms(searched.latency.p50)}, p99 ${ms(searched.latency.p99)})`,
+            '',
+            '',
+            '',
+          ],
+        ],
+      ),
+    )
+  } finally {
+    if (gatewayPid) process.kill(gatewayPid, 'SIGTERM')
+    await gateway
+    await runtime.close()
+  }
+}
+
+await main()
