@@ -74,11 +74,15 @@ export async function resolveArtifact(name: ArtifactName): Promise<ResolvedArtif
     spec.goal,
     `-DoutputDirectory=${staging}`,
     `-Dmaven.repo.local=${path.join(cacheDir(), 'm2')}`,
+    // unpack skips an artifact whose marker exists; the default place is the POM's target/, which
+    // outlives the cache (and sits in a read-only install), so markers live with the staging dir.
+    `-DmarkersDirectory=${staging}.markers`,
   ]
   try {
     await runMaven(args, logFile)
   } catch (error) {
     fs.rmSync(staging, {recursive: true, force: true})
+    fs.rmSync(`${staging}.markers`, {recursive: true, force: true})
     throw new MktError(
       `Maven could not resolve the ${spec.what} from Maven Central: ${(error as Error).message}.\n${tailFile(logFile, 15)}`,
       `Check network access to Maven Central; the full log is ${logFile}.`,
@@ -86,6 +90,7 @@ export async function resolveArtifact(name: ArtifactName): Promise<ResolvedArtif
       {cause: error},
     )
   }
+  fs.rmSync(`${staging}.markers`, {recursive: true, force: true})
   fs.writeFileSync(path.join(staging, '.complete'), new Date().toISOString())
   fs.rmSync(dir, {recursive: true, force: true})
   fs.renameSync(staging, dir)
