@@ -48,7 +48,6 @@ async function startRuntime(project: TestProject, options: RuntimeOptions): Prom
   const registryPort = base + 2 * options.brokers
   const started = Date.now()
   const up = infraUp({
-    runtime: 'local',
     stateDir,
     overrides: {
       brokers: options.brokers,
@@ -83,6 +82,7 @@ async function startRuntime(project: TestProject, options: RuntimeOptions): Prom
   project.provide('configFile', configFile)
   project.provide('stateDir', stateDir)
   return async () => {
+    if (process.env.MKT_TEST_KEEP) fs.cpSync(root, path.join(process.env.MKT_TEST_KEEP, path.basename(root)), {recursive: true})
     await stopLocalRuntime(stateDir, {purge: true})
     fs.rmSync(root, {recursive: true, force: true})
   }

@@ -200,21 +200,3 @@ describe('users', () => {
     expect(fs.existsSync(file)).toBe(false)
   })
 })
-
-describe('certificates', () => {
-  it('names the broker host names and IP, and a renewal with --force plus a broker restart keeps the cluster usable', async () => {
-    const show = await runCli(['certs', 'show', '--state-dir', stateDir, '--json'], as('admin'))
-    allowed(show)
-    const certs = show.json<Array<{file: string; sans: string[]; daysLeft: number; isCa: boolean; notAfter: string}>>()
-    const kafka1 = certs.find((c) => c.file.endsWith('kafka-1.pem'))!
-    expect(kafka1.sans).toEqual(expect.arrayContaining(['DNS:kafka-1', 'DNS:localhost', 'IP:127.0.0.1']))
-    expect(kafka1.daysLeft).toBeGreaterThan(800)
-    const before = fs.readFileSync(path.join(stateDir, 'certs', 'ca.pem'), 'utf8')
-
-    allowed(await runCli(['certs', 'create', '--state-dir', stateDir, '--force'], as('admin')))
-    expect(fs.readFileSync(path.join(stateDir, 'certs', 'ca.pem'), 'utf8')).not.toBe(before)
-    allowed(await runCli(['infra', 'restart', 'kafka-1', '--state-dir', stateDir], as('admin'), 180_000))
-    allowed(await runCli(['topics', 'list'], as('admin')))
-    allowed(await runCli(['shop', 'send', '--file', 'data/products.json'], as('shop')))
-  })
-})
