@@ -52,7 +52,7 @@ function parseBool(value: string, origin: string): boolean {
 }
 
 /** The stored SASL settings with the password read from its file when the profile keeps it there. */
-function storedSasl(stored: StoredSasl | undefined, profileName: string): SaslSettings | undefined {
+function storedSasl(stored: StoredSasl | undefined, profileName: string, missingOk = false): SaslSettings | undefined {
   if (!stored) return undefined
   if (stored.password !== undefined) return {mechanism: stored.mechanism, username: stored.username, password: stored.password}
   const file = expandHome(stored.passwordFile!)
@@ -60,6 +60,8 @@ function storedSasl(stored: StoredSasl | undefined, profileName: string): SaslSe
   try {
     password = fs.readFileSync(file, 'utf8').trim()
   } catch (error) {
+    // The runtime commands need only the state dir: after `infra down --purge` the file is gone until `infra up` writes it again.
+    if (missingOk && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new MktError(
       `Cannot read the password file ${file} of profile "${profileName}": ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}.`,
       'For the local runtime run `mkt infra up` (it writes the profiles and their password files); otherwise fix sasl.passwordFile in the profile.',
@@ -156,7 +158,7 @@ export function resolveProfile(
   }
 
   const saslFromEnv = envSasl(env, p.sasl, () => storedSasl(p.sasl, name)?.password)
-  const sasl = saslFromEnv ?? storedSasl(p.sasl, name)
+  const sasl = saslFromEnv ?? storedSasl(p.sasl, name, options.allowUnknown)
   sources.sasl = saslFromEnv ? 'env' : p.sasl ? 'profile' : 'default'
 
   let stateDir: string

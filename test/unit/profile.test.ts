@@ -117,6 +117,12 @@ describe('per-principal profiles', () => {
     )
   })
 
+  it('lets the runtime commands (allowUnknown) use a profile whose password file is gone, as after `infra down --purge`', () => {
+    const {profile} = resolveProfile(secured, {profile: 'local:broken'}, {}, {allowUnknown: true})
+    expect(profile.sasl).toBeUndefined()
+    expect(profile.brokers).toEqual(['127.0.0.1:9092'])
+  })
+
   it('lets MKT_SASL_PASSWORD stand in for the file', () => {
     expect(resolveProfile(secured, {profile: 'local:broken'}, {MKT_SASL_PASSWORD: 'env'}).profile.sasl?.password).toBe('env')
   })
