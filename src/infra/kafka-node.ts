@@ -31,24 +31,44 @@ export interface NodeSecurity {
 }
 
 /**
+ * Where one combined broker+controller node listens: its client listeners
+ * (each bound to one address and advertised under another; the first one
+ * carries the brokers' own traffic), its controller listener and the quorum.
+ * The local runtime gives every node one client listener on the runtime's
+ * host; the compose deployment gives each container an internal listener
+ * under its service name and an external one for the published port.
+ */
+export interface ListenerPlan {
+  clients: Array<{name: string; bind: string; advertised: string}>
+  controller: string
+  /** host:port of each node's controller listener, node id = position + 1. */
+  voters: string[]
+}
+
+/**
  * The listeners of a secure node: clients and brokers on SASL_SSL with
  * SCRAM-SHA-512; controllers on SASL_SSL with PLAIN (SCRAM needs the metadata
  * log, which controllers are the source of: KAFKA-15513). Authorisation by
  * ACLs only (StandardAuthorizer, nothing allowed without an ACL); super users
  * are the admin and the cluster's own principals.
  */
-function secureListeners(layout: RuntimeLayout, node: ServiceNode, security: NodeSecurity): Record<string, string> {
+function secureListeners(plan: ListenerPlan, security: NodeSecurity): Record<string, string> {
   const scramLogin = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${BROKER_PRINCIPAL}" password="${security.brokerPassword}";`
   const plainLogin = `org.apache.kafka.common.security.plain.PlainLoginModule required username="${CONTROLLER_PRINCIPAL}" password="${security.controllerPassword}" user_${CONTROLLER_PRINCIPAL}="${security.controllerPassword}";`
+  const perListener = Object.fromEntries(
+    plan.clients.flatMap(({name}) => [
+      [`listener.name.${name.toLowerCase()}.sasl.enabled.mechanisms`, SCRAM_MECHANISM],
+      [`listener.name.${name.toLowerCase()}.${SCRAM_MECHANISM.toLowerCase()}.sasl.jaas.config`, scramLogin],
+    ]),
+  )
   return {
-    listeners: `SASL_SSL://${layout.host}:${node.ports.client},CONTROLLER://${layout.host}:${node.ports.controller}`,
-    'advertised.listeners': `SASL_SSL://${layout.host}:${node.ports.client}`,
-    'inter.broker.listener.name': 'SASL_SSL',
-    'listener.security.protocol.map': 'SASL_SSL:SASL_SSL,CONTROLLER:SASL_SSL',
+    listeners: [...plan.clients.map((c) => `${c.name}://${c.bind}`), `CONTROLLER://${plan.controller}`].join(','),
+    'advertised.listeners': plan.clients.map((c) => `${c.name}://${c.advertised}`).join(','),
+    'inter.broker.listener.name': plan.clients[0]!.name,
+    'listener.security.protocol.map': [...plan.clients.map((c) => `${c.name}:SASL_SSL`), 'CONTROLLER:SASL_SSL'].join(','),
     'sasl.mechanism.inter.broker.protocol': SCRAM_MECHANISM,
     'sasl.mechanism.controller.protocol': 'PLAIN',
-    'listener.name.sasl_ssl.sasl.enabled.mechanisms': SCRAM_MECHANISM,
-    [`listener.name.sasl_ssl.${SCRAM_MECHANISM.toLowerCase()}.sasl.jaas.config`]: scramLogin,
+    ...perListener,
     'listener.name.controller.sasl.enabled.mechanisms': 'PLAIN',
     'listener.name.controller.plain.sasl.jaas.config': plainLogin,
     'ssl.keystore.type': 'PEM',
@@ -63,28 +83,39 @@ function secureListeners(layout: RuntimeLayout, node: ServiceNode, security: Nod
   }
 }
 
-function plaintextListeners(layout: RuntimeLayout, node: ServiceNode): Record<string, string> {
+function plaintextListeners(plan: ListenerPlan): Record<string, string> {
   return {
-    listeners: `PLAINTEXT://${layout.host}:${node.ports.client},CONTROLLER://${layout.host}:${node.ports.controller}`,
-    'advertised.listeners': `PLAINTEXT://${layout.host}:${node.ports.client}`,
-    'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    listeners: [...plan.clients.map((c) => `${c.name}://${c.bind}`), `CONTROLLER://${plan.controller}`].join(','),
+    'advertised.listeners': plan.clients.map((c) => `${c.name}://${c.advertised}`).join(','),
+    'inter.broker.listener.name': plan.clients[0]!.name,
+    'listener.security.protocol.map': [...plan.clients.map((c) => `${c.name}:PLAINTEXT`), 'CONTROLLER:PLAINTEXT'].join(','),
   }
 }
 
-/** server.properties for one combined broker+controller node of its cluster; security is required when the layout is secure. */
-export function serverProperties(layout: RuntimeLayout, node: ServiceNode, index: number, security?: NodeSecurity): Record<string, string | number | boolean> {
-  const nodes = clusterNodes(layout, node.cluster ?? 'main')
-  const voters = nodes.map((n, i) => `${i + 1}@${layout.host}:${n.ports.controller}`).join(',')
-  const {replication, minIsr} = replicationFor(nodes.length)
-  if (layout.security === 'sasl_ssl' && !security) throw new Error(`${node.name}: a secure runtime needs the node's TLS files and passwords`)
+/** The local runtime's plan: one client listener per node on the runtime's host. */
+export function localListenerPlan(layout: RuntimeLayout, node: ServiceNode): ListenerPlan {
+  const address = `${layout.host}:${node.ports.client}`
+  return {
+    clients: [{name: layout.security === 'sasl_ssl' ? 'SASL_SSL' : 'PLAINTEXT', bind: address, advertised: address}],
+    controller: `${layout.host}:${node.ports.controller}`,
+    voters: clusterNodes(layout, node.cluster ?? 'main').map((n) => `${layout.host}:${n.ports.controller}`),
+  }
+}
+
+/**
+ * server.properties for node `index` (0-based) of a KRaft cluster whose
+ * listeners the plan gives; security is required when the cluster is secure.
+ * The one place the brokers' settings live, for both runtimes.
+ */
+export function brokerProperties(plan: ListenerPlan, index: number, logDir: string, security?: NodeSecurity): Record<string, string | number | boolean> {
+  const {replication, minIsr} = replicationFor(plan.voters.length)
   return {
     'process.roles': 'broker,controller',
     'node.id': index + 1,
-    'controller.quorum.voters': voters,
+    'controller.quorum.voters': plan.voters.map((v, i) => `${i + 1}@${v}`).join(','),
     'controller.listener.names': 'CONTROLLER',
-    ...(layout.security === 'sasl_ssl' ? secureListeners(layout, node, security!) : plaintextListeners(layout, node)),
-    'log.dirs': path.join(node.dataDir, 'data'),
+    ...(security ? secureListeners(plan, security) : plaintextListeners(plan)),
+    'log.dirs': logDir,
     'num.partitions': 3,
     'default.replication.factor': replication,
     'min.insync.replicas': minIsr,
@@ -97,6 +128,20 @@ export function serverProperties(layout: RuntimeLayout, node: ServiceNode, index
     'group.initial.rebalance.delay.ms': 0,
     'log.retention.hours': 168,
   }
+}
+
+/** server.properties for one node of the local runtime. */
+export function serverProperties(layout: RuntimeLayout, node: ServiceNode, index: number, security?: NodeSecurity): Record<string, string | number | boolean> {
+  if (layout.security === 'sasl_ssl' && !security) throw new Error(`${node.name}: a secure runtime needs the node's TLS files and passwords`)
+  return brokerProperties(localListenerPlan(layout, node), index, path.join(node.dataDir, 'data'), layout.security === 'sasl_ssl' ? security : undefined)
+}
+
+/** Java .properties text of a broker's settings (the file holds passwords: write it 0600 or to a private volume). */
+export function brokerPropertiesText(props: Record<string, string | number | boolean>, header: string): string {
+  const text = Object.entries(props)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')
+  return `# ${header}\n${text}\n`
 }
 
 const LOG4J = `log4j.rootLogger=INFO, stdout
@@ -113,10 +158,7 @@ log4j.logger.org.apache.kafka.clients=WARN
 export function writeKafkaConfig(layout: RuntimeLayout, node: ServiceNode, index: number, security?: NodeSecurity): {properties: string; log4j: string} {
   fs.mkdirSync(node.dataDir, {recursive: true})
   const properties = path.join(node.dataDir, 'server.properties')
-  const text = Object.entries(serverProperties(layout, node, index, security))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n')
-  writePrivateFile(properties, `# Written by mkt infra up; regenerated on every start.\n${text}\n`)
+  writePrivateFile(properties, brokerPropertiesText(serverProperties(layout, node, index, security), 'Written by mkt infra up; regenerated on every start.'))
   const log4j = path.join(node.dataDir, 'log4j.properties')
   fs.writeFileSync(log4j, LOG4J)
   return {properties, log4j}
