@@ -39,7 +39,6 @@ export default class Demo extends BaseCommand<typeof Demo> {
     try {
       const result = await runDemo({
         up: {
-          runtime: 'auto',
           stateDir: this.flags['state-dir'] ?? resolved.profile.stateDir,
           profileName: resolved.profile.name,
           overrides: {

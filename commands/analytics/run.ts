@@ -2,7 +2,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {Flags} from '@oclif/core'
 
-import {parseDuration, runAnalytics, type AnalyticsSummary} from '../../src/analytics/index.js'
+import {parseDuration, recordLastRun, runAnalytics, type AnalyticsSummary} from '../../src/analytics/index.js'
 import {MktError} from '../../src/errors.js'
 import {loadMirrorFlow} from '../../src/mirror/index.js'
 import {analyticsClusterProfile} from '../../src/ui/analytics-cluster.js'
@@ -86,6 +86,7 @@ Each run reads only what arrived since the last one: the offsets it read to, and
           progress.stop()
         }
         first = false
+        recordLastRun(profile.stateDir, summary)
         const read = Object.entries(summary.read)
           .map(([topic, n]) => `${n} ${topic}`)
           .join(', ')

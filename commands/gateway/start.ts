@@ -4,6 +4,7 @@ import {Flags} from '@oclif/core'
 
 import {defaultKeysFile, startGateway, type GatewayWorker} from '../../src/gateway/index.js'
 import {workerLogger} from '../../src/log-structured.js'
+import {listenHost} from '../../src/metrics/server.js'
 import {ensureCertificates} from '../../src/security/index.js'
 import {BaseCommand} from '../../src/ui/base-command.js'
 import {runUntilSignal} from '../../src/ui/worker-run.js'
@@ -26,7 +27,7 @@ Logs are JSON lines on stderr. Blocks until SIGINT/SIGTERM; then answers the req
   ]
   static override flags = {
     port: Flags.integer({description: 'Port to listen on (0 picks a free one).', default: 9440, min: 0, max: 65_535}),
-    host: Flags.string({description: 'Address to listen on.', default: '127.0.0.1'}),
+    host: Flags.string({description: 'Address to listen on (default: MKT_LISTEN_HOST, else 127.0.0.1).'}),
     tls: Flags.boolean({
       description: "Serve HTTPS with a certificate from the platform's CA (<state dir>/certs/gateway.pem; clients trust ca.pem).",
       default: false,
@@ -46,9 +47,10 @@ Logs are JSON lines on stderr. Blocks until SIGINT/SIGTERM; then answers the req
     const gateway = this.connection().profile
     const logger = workerLogger('mkt-gateway')
     const keysFile = flags['keys-file'] ?? defaultKeysFile(gateway.stateDir)
+    const host = flags.host ?? listenHost()
     let https: {key: string; cert: string} | undefined
     if (flags.tls) {
-      const {paths} = await ensureCertificates({stateDir: gateway.stateDir, nodes: [{name: 'gateway', hosts: [flags.host]}]})
+      const {paths} = await ensureCertificates({stateDir: gateway.stateDir, nodes: [{name: 'gateway', hosts: [host]}]})
       const leaf = paths.node('gateway')
       https = {key: fs.readFileSync(leaf.key, 'utf8'), cert: fs.readFileSync(leaf.cert, 'utf8')}
     }
@@ -60,7 +62,7 @@ Logs are JSON lines on stderr. Blocks until SIGINT/SIGTERM; then answers the req
           profiles: {gateway, shop: this.connectionAs('shop').profile, client: this.connectionAs('client').profile, admin: this.connectionAs('admin').profile},
           keysFile,
           port: flags.port,
-          host: flags.host,
+          host,
           rateLimit: flags['rate-limit'],
           maxBatch: flags['max-batch'],
           topics: {cards: flags.topic, dlq: flags['dlq-topic'], catalog: flags['catalog-topic'], bans: flags['bans-topic']},

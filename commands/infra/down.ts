@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
-import {stopLocalRuntime, type StopResult} from '../../src/infra/index.js'
+import {chooseRuntime, dockerDown, stopLocalRuntime, type StopResult} from '../../src/infra/index.js'
 import {BaseCommand} from '../../src/ui/base-command.js'
-import {stateDirFlag} from '../../src/ui/infra-flags.js'
+import {runtimeFlag, stateDirFlag} from '../../src/ui/infra-flags.js'
 import {createProgress} from '../../src/ui/progress.js'
 
 export default class InfraDown extends BaseCommand<typeof InfraDown> {
@@ -10,6 +10,7 @@ export default class InfraDown extends BaseCommand<typeof InfraDown> {
   static override description =
     'Stops services in reverse dependency order: SIGTERM, then SIGKILL after --timeout seconds. Data, topics and schemas survive; `mkt infra up` resumes them. --purge also deletes the state directory.'
   static override examples = [
+    {description: 'Stop the compose deployment, keeping its volumes', command: '<%= config.bin %> <%= command.id %> --runtime docker'},
     '<%= config.bin %> <%= command.id %>',
     {description: 'Stop and delete all local data', command: '<%= config.bin %> <%= command.id %> --purge'},
   ]
@@ -18,11 +19,25 @@ export default class InfraDown extends BaseCommand<typeof InfraDown> {
     purge: Flags.boolean({description: 'Also delete all data, logs and the runtime state.'}),
     timeout: Flags.integer({description: 'Seconds to wait for a graceful stop before SIGKILL.', default: 30, min: 1}),
     'state-dir': stateDirFlag,
+    runtime: runtimeFlag,
   }
 
-  async run(): Promise<StopResult & {stateDir: string}> {
+  async run(): Promise<(StopResult & {stateDir: string}) | {runtime: 'docker'; purged: boolean; stateDir: string}> {
     const stateDir = this.flags['state-dir'] ?? this.connection({allowUnknown: true}).profile.stateDir
     const progress = createProgress({enabled: !this.jsonEnabled(), tty: this.interactive})
+    if ((await chooseRuntime(this.flags.runtime, stateDir, false)) === 'docker') {
+      try {
+        const {purged} = await dockerDown(stateDir, {purge: this.flags.purge, onProgress: progress})
+        this.log(
+          purged
+            ? 'Compose deployment stopped; its volumes and the host copies of its secrets are deleted.'
+            : 'Compose deployment stopped; its volumes are kept (`mkt infra up --runtime docker` resumes it).',
+        )
+        return {runtime: 'docker', purged, stateDir}
+      } finally {
+        progress.stop()
+      }
+    }
     let result: StopResult
     try {
       result = await stopLocalRuntime(stateDir, {purge: this.flags.purge, timeoutMs: this.flags.timeout * 1000, onProgress: progress})

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
-import {infraUp, type UpResult} from '../../src/infra/index.js'
+import {chooseRuntime, dockerUp, infraUp, type DockerUpResult, type UpResult} from '../../src/infra/index.js'
+import {MktError} from '../../src/errors.js'
 import {BaseCommand} from '../../src/ui/base-command.js'
 import {portOverrides, runtimePortFlags, stateDirFlag} from '../../src/ui/infra-flags.js'
 import {createProgress} from '../../src/ui/progress.js'
@@ -31,7 +32,8 @@ Running it again on a running runtime changes nothing and says so; after \`infra
     runtime: Flags.option({
       options: ['auto', 'local', 'docker'] as const,
       default: 'auto',
-      description: 'auto: docker when a Docker engine answers, else local processes.',
+      description:
+        'local: supervised processes on this machine. docker: compose/docker-compose.yml (needs a Docker engine and Compose v2; ports as the local defaults). auto: docker when a Docker engine answers, else local; a state dir keeps the runtime it was created with.',
       helpGroup: 'RUNTIME',
     })(),
     brokers: Flags.option({
@@ -55,15 +57,38 @@ Running it again on a running runtime changes nothing and says so; after \`infra
     timeout: Flags.integer({description: 'Seconds to wait for each service to answer.', default: 120, min: 5, helpGroup: 'RUNTIME'}),
   }
 
-  async run(): Promise<UpResult> {
+  async run(): Promise<UpResult | DockerUpResult> {
     const {flags} = this
     const resolved = this.connection({allowUnknown: true})
+    const stateDir = flags['state-dir'] ?? resolved.profile.stateDir
     const progress = createProgress({enabled: !this.jsonEnabled(), tty: this.interactive})
+    if ((await chooseRuntime(flags.runtime, stateDir, true)) === 'docker') {
+      const brokers = flags.stack === 'full' ? '3' : '1'
+      if (flags.insecure || Object.keys(portOverrides(flags)).length > 0 || (flags.brokers !== undefined && flags.brokers !== brokers))
+        throw new MktError(
+          'The compose deployment has fixed ports (the local defaults), is always secure, and runs 1 broker (core) or 3 (--stack full).',
+          'Leave out the port flags, --insecure and --brokers with --runtime docker; edit compose/docker-compose.yml for other ports.',
+          'usage',
+        )
+      let docker: DockerUpResult
+      try {
+        docker = await dockerUp({
+          stateDir,
+          stack: flags.stack ?? 'core',
+          profileName: resolved.profile.name,
+          onProgress: progress,
+        })
+      } finally {
+        progress.stop()
+      }
+      this.log(`Compose deployment up (${docker.stack} stack, project mkt); secrets copied to ${stateDir} (0600).`)
+      this.log(`Profiles: ${docker.profiles.join(', ')}. Try \`mkt status\`; \`mkt infra status --runtime docker\` lists the containers.`)
+      return docker
+    }
     let result: UpResult
     try {
       result = await infraUp({
-        runtime: flags.runtime,
-        stateDir: flags['state-dir'] ?? resolved.profile.stateDir,
+        stateDir,
         overrides: {
           ...portOverrides(flags),
           ...(flags.brokers ? {brokers: Number(flags.brokers) as 1 | 3} : {}),

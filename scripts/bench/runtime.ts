@@ -33,7 +33,6 @@ export async function benchRuntime(brokers: 1 | 3 = 1, stack: 'core' | 'full' = 
   process.stderr.write(`bench: starting a ${stack === 'full' ? 'full stack' : 'runtime'} with ${brokers} broker(s) on ports ${base}-${base + span - 1}…\n`)
   const registryPort = base + 2 * brokers
   const up = await infraUp({
-    runtime: 'local',
     stateDir: path.join(root, 'state'),
     overrides: {
       brokers,

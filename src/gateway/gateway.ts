@@ -1,5 +1,6 @@
 import type {Profile} from '../config/schema.js'
 import type {Logger} from '../log-structured.js'
+import {listenHost, reachableHost} from '../metrics/server.js'
 import {registerWorkerTarget} from '../metrics/targets.js'
 import {openBackends, type GatewayBackends, type GatewayTopics} from './backends.js'
 import {KeyRing, type GatewayPrincipal} from './keys.js'
@@ -58,7 +59,7 @@ export async function startGateway(options: GatewayStartOptions): Promise<Gatewa
     await backends.close()
     throw error
   })
-  const host = options.host ?? '127.0.0.1'
+  const host = options.host ?? listenHost()
   try {
     await app.listen({port: options.port, host})
   } catch (error) {
@@ -92,7 +93,7 @@ export async function startGateway(options: GatewayStartOptions): Promise<Gatewa
     await stopping
   })()
   done.catch(() => {})
-  unregister = registerWorkerTarget({stateDir: options.profiles.gateway.stateDir, service: 'mkt-gateway'}, host === '0.0.0.0' ? '127.0.0.1' : host, port)
+  unregister = registerWorkerTarget({stateDir: options.profiles.gateway.stateDir, service: 'mkt-gateway'}, reachableHost(host), port)
   const url = `${options.https ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`
   return {url, port, keys, backends, health: () => backends.health(), stop, done}
 }

@@ -25,7 +25,8 @@ export function hadoopValues(layout: RuntimeLayout, node: Pick<ServiceNode, 'dat
   const p = layout.hdfsPort
   return {
     MKT_HDFS_URI: hdfsUri(layout),
-    MKT_HOST: layout.host,
+    MKT_NAMENODE_HOST: layout.host,
+    MKT_DATANODE_HOST: layout.host,
     MKT_TMP_DIR: path.join(node.dataDir, 'tmp'),
     MKT_NAME_DIR: nameDir(layout),
     MKT_DATA_DIR: datanodeDataDir(layout),
@@ -79,12 +80,15 @@ export interface HadoopFiles {
 
 /** Renders compose/hadoop's core-site.xml and hdfs-site.xml into <dataDir>/conf (afresh on every start, so an edit applies at the next one), with a log4j. */
 export function writeHadoopConfig(layout: RuntimeLayout, node: Pick<ServiceNode, 'dataDir'>, log4j: string = DAEMON_LOG4J): HadoopFiles {
-  const confDir = path.join(node.dataDir, 'conf')
+  return writeHadoopFiles(path.join(node.dataDir, 'conf'), hadoopValues(layout, node), 'mkt infra up', log4j)
+}
+
+/** compose/hadoop's files with these values, and a log4j, in confDir; `by` says who rendered them (a header line). */
+export function writeHadoopFiles(confDir: string, values: Record<string, string>, by: string, log4j: string = DAEMON_LOG4J): HadoopFiles {
   fs.mkdirSync(confDir, {recursive: true})
-  const values = hadoopValues(layout, node)
   for (const file of HADOOP_FILES) {
     const text = renderHadoopTemplate(fs.readFileSync(composePath('hadoop', file), 'utf8'), values, `compose/hadoop/${file}`)
-    const header = `<!-- Rendered by mkt infra up from compose/hadoop/${file}; regenerated on every start. -->`
+    const header = `<!-- Rendered by ${by} from compose/hadoop/${file}; regenerated on every start. -->`
     fs.writeFileSync(
       path.join(confDir, file),
       text.replace(/^(<\?xml[^>]*\?>\n)?/, (declaration) => `${declaration}${header}\n`),

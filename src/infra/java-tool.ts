@@ -5,7 +5,7 @@ import path from 'node:path'
 import {writePrivateFile} from '../config/private-file.js'
 
 /** One argument in Java's argument-file syntax: quoted, with backslashes and quotes escaped. */
-function argFileLine(arg: string): string {
+export function argFileLine(arg: string): string {
   return `"${arg.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
 }
 

@@ -1,7 +1,5 @@
-import {execFile} from 'node:child_process'
-import {promisify} from 'node:util'
-
 import {saveProfiles} from '../config/file.js'
+import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import {applyAcls, type AclDiff} from '../security/acl.js'
 import {desiredAcls} from '../security/acl-spec.js'
@@ -11,38 +9,38 @@ import {profileForLayout, progressStep, startLocalRuntime, type LayoutOverrides,
 import {bootstrapServers, connectUrl} from './graph.js'
 import {ADMIN_PRINCIPAL} from '../security/principals.js'
 import {applyConnectors, loadConnectorSpecs, type ConnectorChange} from '../connect/index.js'
-
-const run = promisify(execFile)
+import {dockerEngineAnswers, readDockerState} from './docker/compose.js'
+import {readRuntimeState} from './state.js'
 
 export type RuntimeChoice = 'auto' | 'local' | 'docker'
 
-/** True when a Docker engine (not just the client) answers. */
-export async function dockerEngineAnswers(): Promise<boolean> {
-  try {
-    await run('docker', ['info', '--format', '{{.ServerVersion}}'], {timeout: 5000})
-    return true
-  } catch {
-    return false
-  }
-}
-
-/** auto: docker when an engine answers and the docker runtime exists, else local. */
-export async function chooseRuntime(choice: RuntimeChoice, onProgress: ProgressListener): Promise<'local'> {
-  if (choice === 'docker') {
+/**
+ * Which runtime a command acts on. up: docker when asked, or for auto when a
+ * Docker engine answers; the others: what the state dir holds (docker.json
+ * for a compose deployment, runtime.json for the local one).
+ */
+export async function chooseRuntime(choice: RuntimeChoice, stateDir: string, forUp: boolean): Promise<'local' | 'docker'> {
+  const docker = readDockerState(stateDir) !== undefined
+  const local = readRuntimeState(stateDir) !== undefined
+  if (choice === 'docker' && local)
     throw new MktError(
-      'The docker runtime (compose/docker-compose.yml) is not available in this version of mkt yet.',
-      'Use --runtime local (the default where no Docker engine answers); it runs the same services as local processes.',
-      'prerequisite',
+      `${stateDir} holds a local runtime; a compose deployment needs a state dir of its own.`,
+      'Give it one: `mkt infra up --runtime docker --state-dir ~/.local/state/mkt-docker --profile docker`.',
+      'usage',
     )
-  }
-  if (choice === 'auto' && (await dockerEngineAnswers())) {
-    onProgress({type: 'note', message: 'A Docker engine answers, but the docker runtime is not built yet; using the local runtime.'})
-  }
-  return 'local'
+  if (choice === 'local' && docker && forUp)
+    throw new MktError(
+      `${stateDir} belongs to a compose deployment; the local runtime needs a state dir of its own.`,
+      'Give it one with --state-dir (and --profile), or use --runtime docker.',
+      'usage',
+    )
+  if (choice !== 'auto') return choice
+  if (docker) return 'docker'
+  if (local || !forUp) return 'local'
+  return (await dockerEngineAnswers()) ? 'docker' : 'local'
 }
 
 export interface UpOptions {
-  runtime?: RuntimeChoice
   stateDir: string
   overrides?: LayoutOverrides
   /** Profile written for this runtime; made current when none is. */
@@ -63,10 +61,10 @@ export interface UpResult extends StartResult {
   connectors?: ConnectorChange[]
 }
 
-/** `mkt infra up`: start the runtime, apply the topic spec and the ACLs (before the services that need them), write the profiles. */
+/** `mkt infra up` of the local runtime: start it, apply the topic spec and the ACLs (before the services that need them), write the profiles. */
 export async function infraUp(options: UpOptions): Promise<UpResult> {
   const onProgress = options.onProgress ?? (() => {})
-  const runtime = await chooseRuntime(options.runtime ?? 'auto', onProgress)
+  const runtime = 'local' as const
   let topics: ApplyResult | undefined
   let acls: AclDiff | undefined
   const started = await startLocalRuntime({
@@ -75,31 +73,15 @@ export async function infraUp(options: UpOptions): Promise<UpResult> {
     onProgress,
     ...(options.timeoutMs ? {timeoutMs: options.timeoutMs} : {}),
     onBrokersUp: async (layout) => {
-      topics ??= await progressStep(
+      if (topics) return
+      const applied = await applyClusterSpec(
+        profileForLayout(layout),
+        layout.security === 'sasl_ssl',
+        layout.stack === 'full' ? profileForLayout(layout, 'local', ADMIN_PRINCIPAL, 'analytics') : undefined,
         onProgress,
-        'topics',
-        'Applying the topic spec',
-        () => applyTopicSpec(profileForLayout(layout)),
-        (t) => `${t.applied.length} change(s), ${t.plan.unchanged.length} unchanged`,
       )
-      if (layout.security !== 'sasl_ssl' || acls) return
-      acls = await progressStep(
-        onProgress,
-        'acls',
-        'Applying the ACLs (compose/acls.yaml)',
-        async () => {
-          const main = await applyAcls(profileForLayout(layout), desiredAcls())
-          if (layout.stack !== 'full') return main
-          const analytics = await applyAcls(profileForLayout(layout, 'local', ADMIN_PRINCIPAL, 'analytics'), desiredAcls({cluster: 'analytics'}))
-          return {
-            add: [...main.add, ...analytics.add],
-            remove: [...main.remove, ...analytics.remove],
-            foreign: [...main.foreign, ...analytics.foreign],
-            unchanged: main.unchanged + analytics.unchanged,
-          }
-        },
-        (a) => `${a.add.length} added, ${a.remove.length + a.foreign.length} removed, ${a.unchanged} unchanged`,
-      )
+      topics = applied.topics
+      acls = applied.acls
     },
   })
   const profileName = options.profileName ?? 'local'
@@ -129,6 +111,47 @@ export async function infraUp(options: UpOptions): Promise<UpResult> {
     (c) => `${c.filter((x) => x.change !== 'unchanged').length} change(s), ${c.filter((x) => x.change === 'unchanged').length} unchanged`,
   )
   return {...started, runtime, profileName, profiles, ...(topics ? {topics} : {}), ...(acls ? {acls} : {}), connectors}
+}
+
+/**
+ * What a new cluster needs before the services that log in to it start: the
+ * topic spec on the main cluster, and on a secure deployment the ACLs of
+ * compose/acls.yaml on the main cluster and, when there is one, the
+ * analytics cluster. Both runtimes apply it the same way (infra up; the
+ * compose deployment's kafka-setup service).
+ */
+export async function applyClusterSpec(
+  main: Profile,
+  secure: boolean,
+  analytics: Profile | undefined,
+  onProgress: ProgressListener,
+): Promise<{topics: ApplyResult; acls?: AclDiff}> {
+  const topics = await progressStep(
+    onProgress,
+    'topics',
+    'Applying the topic spec',
+    () => applyTopicSpec(main),
+    (t) => `${t.applied.length} change(s), ${t.plan.unchanged.length} unchanged`,
+  )
+  if (!secure) return {topics}
+  const acls = await progressStep(
+    onProgress,
+    'acls',
+    'Applying the ACLs (compose/acls.yaml)',
+    async () => {
+      const onMain = await applyAcls(main, desiredAcls())
+      if (!analytics) return onMain
+      const onAnalytics = await applyAcls(analytics, desiredAcls({cluster: 'analytics'}))
+      return {
+        add: [...onMain.add, ...onAnalytics.add],
+        remove: [...onMain.remove, ...onAnalytics.remove],
+        foreign: [...onMain.foreign, ...onAnalytics.foreign],
+        unchanged: onMain.unchanged + onAnalytics.unchanged,
+      }
+    },
+    (a) => `${a.add.length} added, ${a.remove.length + a.foreign.length} removed, ${a.unchanged} unchanged`,
+  )
+  return {topics, acls}
 }
 
 /** The profile of a full stack's analytics cluster, next to the main one's: NAME-analytics (and NAME-analytics:<principal>). */

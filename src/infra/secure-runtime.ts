@@ -64,7 +64,11 @@ export function securityForLayout(layout: RuntimeLayout, principal: string): Pic
  * NAME:<service> for every service principal. Passwords stay in their files
  * (sasl.passwordFile): config.yaml holds none.
  */
-export function storedProfilesForLayout(layout: RuntimeLayout, name: string, base: StoredProfile): Record<string, StoredProfile> {
+export function storedProfilesForLayout(
+  layout: Pick<RuntimeLayout, 'security' | 'stateDir'>,
+  name: string,
+  base: StoredProfile,
+): Record<string, StoredProfile> {
   if (layout.security !== 'sasl_ssl') return {[name]: base}
   const forPrincipal = (principal: string): StoredProfile => ({
     ...base,

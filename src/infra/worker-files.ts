@@ -30,9 +30,13 @@ log4j.logger.org.eclipse.jetty=WARN
 export function writeWorkerFiles(node: ServiceNode, shared: [string, string], connection: Record<string, string>): {properties: string; log4j: string} {
   fs.mkdirSync(node.dataDir, {recursive: true})
   const properties = path.join(node.dataDir, shared[1])
-  const common = fs.readFileSync(composePath(...shared), 'utf8')
-  writePrivateFile(properties, `# Written by mkt infra up; regenerated on every start.\n${propertiesText(connection)}\n${common}`)
+  writePrivateFile(properties, workerPropertiesText(connection, shared, 'Written by mkt infra up; regenerated on every start.'))
   const log4j = path.join(node.dataDir, 'log4j.properties')
   fs.writeFileSync(log4j, CONNECT_LOG4J)
   return {properties, log4j}
+}
+
+/** A worker's properties text: a header, the deployment's connection settings, then compose/<shared> as it is. */
+export function workerPropertiesText(connection: Record<string, string>, shared: [string, string], header: string): string {
+  return `# ${header}\n${propertiesText(connection)}\n${fs.readFileSync(composePath(...shared), 'utf8')}`
 }

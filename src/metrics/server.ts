@@ -1,5 +1,6 @@
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
+import os from 'node:os'
 
 import type {Registry} from 'prom-client'
 
@@ -76,10 +77,10 @@ export async function startMetricsServer(options: {
           : error,
       ),
     )
-    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve())
+    server.listen(options.port, options.host ?? listenHost(), () => resolve())
   })
   const {address, port} = server.address() as AddressInfo
-  const unregister = options.target ? registerWorkerTarget(options.target, address, port) : () => {}
+  const unregister = options.target ? registerWorkerTarget(options.target, reachableHost(address), port) : () => {}
   return {
     port,
     close: () => {
@@ -91,4 +92,14 @@ export async function startMetricsServer(options: {
       return closed
     },
   }
+}
+
+/** Where workers listen: loopback, unless MKT_LISTEN_HOST says otherwise (0.0.0.0 in the compose deployment's containers). */
+export function listenHost(env = process.env): string {
+  return env.MKT_LISTEN_HOST || '127.0.0.1'
+}
+
+/** The address Prometheus scrapes a server bound to `address` at: one bound to every interface (in a container) by the host's name. */
+export function reachableHost(address: string): string {
+  return address === '0.0.0.0' || address === '::' ? os.hostname() : address
 }

@@ -2,6 +2,14 @@ import {Flags} from '@oclif/core'
 
 import type {LayoutOverrides} from '../infra/index.js'
 
+/** Which runtime down/status/logs act on; auto: what the state dir holds. */
+export const runtimeFlag = Flags.option({
+  options: ['auto', 'local', 'docker'] as const,
+  default: 'auto',
+  description: 'auto: the runtime the state dir holds (a compose deployment or local processes).',
+  helpGroup: 'RUNTIME',
+})()
+
 /** Flags shared by the infra commands. */
 export const stateDirFlag = Flags.string({
   description: "Where the local runtime keeps data, logs and pid files (default: the profile's, else ~/.local/state/mkt; MKT_STATE_DIR).",

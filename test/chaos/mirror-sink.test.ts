@@ -177,7 +177,7 @@ describe('MirrorMaker 2 and the file sink while services and brokers die', () =>
     filter.child.kill('SIGTERM')
     await filter.exited
     await stopLocalRuntime(stateDir)
-    await infraUp({runtime: 'local', stateDir, configFile, profileName: profile.name})
+    await infraUp({stateDir, configFile, profileName: profile.name})
     expect(await acls()).toEqual(before)
     const connectors = await connectStatus(connectUrl(layout))
     expect(connectors.map((c) => [c.name, c.state])).toEqual([['catalog-file-sink', 'RUNNING']])

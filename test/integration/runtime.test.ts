@@ -94,7 +94,7 @@ describe('local runtime', () => {
 
   it('says so and changes nothing when up runs on a running runtime', async () => {
     const before = localRuntimeStatus(stateDir).services.map((s) => s.pid)
-    const again = await infraUp({runtime: 'local', stateDir, configFile, profileName: 'it'})
+    const again = await infraUp({stateDir, configFile, profileName: 'it'})
     expect(again.alreadyRunning).toBe(true)
     expect(again.started).toEqual([])
     expect(localRuntimeStatus(stateDir).services.map((s) => s.pid)).toEqual(before)
@@ -110,7 +110,7 @@ describe('local runtime', () => {
     expect(stopped.stopped.map((s) => s.result)).not.toContain('not-running')
     expect(localRuntimeStatus(stateDir).services.every((s) => s.state === 'stopped')).toBe(true)
 
-    const restarted = await infraUp({runtime: 'local', stateDir, configFile, profileName: 'it'})
+    const restarted = await infraUp({stateDir, configFile, profileName: 'it'})
     expect(restarted.alreadyRunning).toBe(false)
     expect(restarted.topics!.plan.actions).toEqual([]) // nothing to re-create
 

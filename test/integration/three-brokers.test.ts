@@ -20,7 +20,6 @@ describe('3-broker runtime', () => {
   beforeAll(async () => {
     const base = await freePortBase(10)
     const result = await infraUp({
-      runtime: 'local',
       stateDir,
       overrides: {brokers: 3, kafkaPort: base, registryPort: base + 6, metricsPort: base + 7},
       configFile: path.join(root, 'config.yaml'),
