@@ -9,9 +9,10 @@ import {renderTable} from '../src/ui/table.js'
 
 export default class Demo extends BaseCommand<typeof Demo> {
   static override summary = 'Run the whole platform once: runtime, sample catalogue, bans and filter, search, simulated clients, Spark, recommendations.'
-  static override description = `One command after \`npm ci\`. Starts the local runtime (or reuses a running one), then walks through each capability with the sample data in data/ and prints what happened at every step. With --stack full it also kills a broker while shops send and shows each card once in filtered-products, on the analytics cluster and in the file sink. The runtime keeps running afterwards so you can explore; \`mkt infra down\` stops it.`
+  static override description = `One command after \`npm ci\`. Starts the local runtime (or reuses a running one), then walks through each capability with the sample data in data/ and prints what happened at every step. With --stack full it also kills a broker while shops send and shows each card once in filtered-products, on the analytics cluster and in the file sink. Each step says what it did and how long it took; a step that fails stops the demo with its error and how to retry. A runtime the demo started is stopped at the end (its data kept) unless --keep; one that was already running stays.`
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --keep',
     '<%= config.bin %> <%= command.id %> --brokers 3',
     '<%= config.bin %> <%= command.id %> --stack full',
     '<%= config.bin %> <%= command.id %> --json',
@@ -24,9 +25,10 @@ export default class Demo extends BaseCommand<typeof Demo> {
         'full: also the analytics cluster, MirrorMaker 2 and Kafka Connect; the demo then kills a broker mid-send and shows every card once in each place.',
     })(),
     'state-dir': stateDirFlag,
+    keep: Flags.boolean({description: 'Leave the runtime running afterwards (a runtime that was running before the demo always stays).'}),
   }
 
-  async run(): Promise<{sections: DemoSection[]; steps: Record<string, unknown>}> {
+  async run(): Promise<{sections: DemoSection[]; steps: Record<string, unknown>; seconds: Record<string, number>; kept: boolean}> {
     const resolved = this.connection({allowUnknown: true})
     const progress = createProgress({enabled: !this.jsonEnabled(), tty: this.interactive})
     const sections: DemoSection[] = []
@@ -46,13 +48,13 @@ export default class Demo extends BaseCommand<typeof Demo> {
             ...(this.flags.stack ? {stack: this.flags.stack} : {}),
           },
         },
+        keep: this.flags.keep,
         onProgress: progress,
         show,
       })
-      this.log(
-        `\n${chalk.green('Done.')} The runtime keeps running: try \`mkt search "умных часов"\`, \`mkt analytics stats\`, \`mkt recommend serve\` then \`mkt recommend --user user-0002 --wait\`, \`mkt topics list\`; stop it with \`mkt infra down\`.`,
-      )
-      return {sections, steps: result.steps}
+      const total = Object.values(result.seconds).reduce((a, b) => a + b, 0)
+      this.log(`\n${chalk.green('Done')} in ${total.toFixed(1)}s.`)
+      return {sections, steps: result.steps, seconds: result.seconds, kept: result.kept}
     } finally {
       progress.stop()
     }

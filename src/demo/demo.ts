@@ -8,8 +8,10 @@ import type {Profile} from '../config/schema.js'
 import {MktError} from '../errors.js'
 import type {ServicePrincipal} from '../security/principals.js'
 import {consumeTopic, endOffsets} from '../consume/consume.js'
-import {alertmanagerUrl, connectUrl, prometheusUrl} from '../infra/graph.js'
+import {alertmanagerUrl, connectUrl, prometheusUrl, type RuntimeLayout} from '../infra/graph.js'
 import {infraUp, type UpOptions} from '../infra/runtime.js'
+import {sinkDir} from '../infra/connect-node.js'
+import {stopLocalRuntime} from '../infra/local-runtime.js'
 import {profileForLayout, type ProgressListener} from '../infra/local-runtime.js'
 import {EVENTS_TOPIC, FILTER_GROUP, startFilter} from '../filter/worker.js'
 import {waitForGroup} from '../kafka/lag.js'
@@ -306,20 +308,36 @@ function stepsFor(stack: 'core' | 'full'): DemoStep[] {
 
 export interface DemoOptions {
   up: Omit<UpOptions, 'onProgress'>
+  /** Leave the runtime running at the end (it always stays when it was running before the demo). */
+  keep?: boolean
   onProgress: ProgressListener
   show: (section: DemoSection) => void
 }
 
-export async function runDemo(options: DemoOptions): Promise<{profile: Profile; steps: Record<string, unknown>}> {
+export interface DemoResult {
+  profile: Profile
+  steps: Record<string, unknown>
+  /** Seconds each step took, by step id (the runtime's start as "runtime"). */
+  seconds: Record<string, number>
+  /** Whether the runtime is still running: it was before the demo, or --keep. */
+  kept: boolean
+}
+
+const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10
+
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   // DEBUG=mkt:demo traces every step with a timestamp, also under --json where progress is silent.
   const onProgress: ProgressListener = (event) => {
     debug('mkt:demo', event.type, event)
     options.onProgress(event)
   }
+  const timings: Record<string, number> = {}
+  const startedAt = Date.now()
   const up = await infraUp({...options.up, onProgress})
+  timings.runtime = seconds(startedAt)
   const profile = profileForLayout(up.state.layout, up.profileName)
   options.show({
-    title: up.alreadyRunning ? 'The local runtime was already running' : 'Local runtime started',
+    title: `${up.alreadyRunning ? 'The local runtime was already running' : 'Local runtime started'} (${timings.runtime}s)`,
     lines: [
       `Kafka ${profile.brokers.join(', ')} (${up.state.layout.brokers} broker(s), KRaft), schema registry ${profile.schemaRegistry.url}`,
       ...(up.state.layout.stack === 'full'
@@ -331,12 +349,13 @@ export async function runDemo(options: DemoOptions): Promise<{profile: Profile; 
     ],
   })
   const {layout} = up.state
+  const keep = options.keep === true || up.alreadyRunning
   const ctx: DemoContext = {
     profile,
     as: (principal) => profileForLayout(layout, `${up.profileName}:${principal}`, principal),
     secure: layout.security === 'sasl_ssl',
     onProgress,
-    show: options.show,
+    show: (section) => options.show(section),
     ...(layout.stack === 'full'
       ? {
           fullStack: {
@@ -352,10 +371,60 @@ export async function runDemo(options: DemoOptions): Promise<{profile: Profile; 
       : {}),
   }
   const steps: Record<string, unknown> = {}
-  for (const step of stepsFor(layout.stack)) {
-    debug('mkt:demo', `step ${step.id}`)
-    steps[step.id] = await step.run(ctx)
+  try {
+    for (const step of stepsFor(layout.stack)) {
+      debug('mkt:demo', `step ${step.id}`)
+      const stepStarted = Date.now()
+      // Each step's sections carry how long the step took.
+      const shown: DemoSection[] = []
+      ctx.show = (section) => shown.push(section)
+      try {
+        steps[step.id] = await step.run(ctx)
+      } catch (error) {
+        for (const section of shown) options.show(section)
+        throw stepFailed(step, error, keep)
+      }
+      timings[step.id] = seconds(stepStarted)
+      for (const [i, section] of shown.entries()) options.show(i === 0 ? {...section, title: `${section.title} (${timings[step.id]}s)`} : section)
+    }
+    options.show(whereNext(layout, up.profileName, keep))
+  } finally {
+    if (!keep) {
+      debug('mkt:demo', 'stopping the runtime it started')
+      await stopLocalRuntime(layout.stateDir, {onProgress})
+    }
   }
   debug('mkt:demo', 'done')
-  return {profile, steps}
+  return {profile, steps, seconds: timings, kept: keep}
+}
+
+/** A step's failure as the demo reports it: which step, why, and how to go on. */
+function stepFailed(step: DemoStep, error: unknown, kept: boolean): MktError {
+  const cause = error instanceof MktError ? error : undefined
+  const message = error instanceof Error ? error.message : String(error)
+  return new MktError(
+    `The demo stopped at "${step.title}": ${message}`,
+    `${cause?.suggestion ? `${cause.suggestion} ` : ''}Then run \`mkt demo\` again${kept ? ': it reuses the running runtime' : ''}; DEBUG=mkt:demo traces each step.`,
+    cause?.code ?? 'internal',
+    {cause: error},
+  )
+}
+
+/** The last section: what to try next, on what this demo leaves behind. */
+function whereNext(layout: RuntimeLayout, profileName: string, kept: boolean): DemoSection {
+  const full = layout.stack === 'full'
+  return {
+    title: 'Where to look next',
+    lines: [
+      kept
+        ? `The runtime keeps running (profile "${profileName}"); \`mkt infra down\` stops it, \`mkt infra status\` lists its services.`
+        : 'The demo stopped the runtime it started (its data is kept): `mkt demo --keep` leaves it running, `mkt infra up` starts it again.',
+      'Workers: `mkt filter start`, `mkt index start`, `mkt recommend serve`, `mkt gateway start` (each in a terminal of its own; Ctrl-C stops it).',
+      'Then: `mkt search "умных часов"`, `mkt recommend --user user-0002 --wait`, `mkt analytics stats`, `mkt consume filtered-events -n 5` (the ban audit), `mkt topics list`.',
+      full
+        ? `Live: \`mkt top\` (from Prometheus ${prometheusUrl(layout)}), \`mkt alerts\`, \`mkt mirror status\`, \`mkt connect status\`; the file sink writes ${sinkDir(layout.stateDir)}/filtered-products.jsonl; \`mkt infra hdfs -ls -R /mkt/lake\` lists the lake.`
+        : 'The full stack adds monitoring (`mkt top`, Prometheus, Alertmanager), MirrorMaker 2, the Connect file sink, Spark and HDFS: `mkt demo --stack full`.',
+      `HTTP: \`mkt gateway keys create --name web --role storefront\`, then \`mkt gateway start\` serves the APIs and their docs at http://127.0.0.1:9440/docs.`,
+    ],
+  }
 }
