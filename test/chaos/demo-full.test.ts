@@ -35,7 +35,13 @@ describe('mkt demo --stack full', () => {
       // It ends where to watch the platform: every service of the stack scraped, and the live views.
       const services = ['alertmanager', 'prometheus', 'kafka-1', 'kafka-2', 'kafka-3', 'analytics-1', 'connect', 'mirror']
       expect(demo.steps.monitoring.up).toEqual(expect.arrayContaining(services))
-      expect(demo.sections.at(-1)!.lines.join('\n')).toMatch(/`mkt top`[\s\S]*Prometheus: http:\/\/127\.0\.0\.1:\d+\/targets[\s\S]*Alertmanager: http/)
+      const monitoring = demo.sections.find((s) => s.title.startsWith('Prometheus scrapes'))!
+      expect(monitoring.lines.join('\n')).toMatch(/`mkt top`[\s\S]*Prometheus: http:\/\/127\.0\.0\.1:\d+\/targets[\s\S]*Alertmanager: http/)
+      // The last section says where to look next, with the full stack's live views and the sink's file.
+      expect(demo.sections.at(-1)!.title).toBe('Where to look next')
+      expect(demo.sections.at(-1)!.lines.join('\n')).toMatch(
+        /`mkt top` \(from Prometheus http:\/\/127\.0\.0\.1:\d+\)[\s\S]*sink writes .*filtered-products\.jsonl/,
+      )
     },
   )
 })
