@@ -140,21 +140,6 @@ describe('MirrorMaker 2 and the file sink while services and brokers die', () =>
     if (found.duplicated.length > 0) console.log(`file sink: ${found.duplicated.length} card(s) written twice after the Connect kill (at least once)`)
   })
 
-  it(
-    'runs the Spark job on the analytics cluster: it reads the mirrored catalogue and writes its results to the main cluster',
-    {timeout: 400_000},
-    async () => {
-      await expectMirroredOnce()
-      const job = startCli(['analytics', 'run', '--source', 'analytics', '--json'], {...env, MKT_PROFILE: profile.name})
-      expect(await job.exited, job.stderr().slice(-2000)).toBe(0)
-      expect(job.stderr()).toMatch(/from the analytics cluster \(chaos-analytics:analytics\)/)
-      const summary = JSON.parse(job.stdout()) as {products: number; categories: number; readFrom: string}
-      expect(summary.readFrom).toBe('chaos-analytics:analytics')
-      expect(summary.products).toBe((await keyCounts(profile, TOPICS.catalog)).size)
-      expect(summary.categories).toBeGreaterThan(0)
-    },
-  )
-
   it("exposes Connect's and MirrorMaker 2's state through the JMX exporter, with the names the alerts use", {timeout: 60_000}, async () => {
     const scrape = async (service: string) => {
       const port = localRuntimeStatus(stateDir).services.find((s) => s.name === service)!.ports.metrics

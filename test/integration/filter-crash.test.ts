@@ -9,7 +9,7 @@ import {freshTopic, groupLag, waitForCaughtUp, waitForSettled} from '../helpers/
 
 const profile = inject('profile')
 const baseEnv = {MKT_CONFIG: inject('configFile'), MKT_PROFILE: `${inject('profile').name}:admin`, MKT_BROKERS: undefined}
-const CARDS = 100_000
+const CARDS = 50_000
 
 /** Records (and transaction markers) written to a topic so far: grows while a worker produces. */
 async function writtenTo(topic: string): Promise<number> {
@@ -33,7 +33,7 @@ interface CrashOutcome {
   decisions: number
 }
 
-/** 100,000 cards in the input, a filter worker SIGKILLed at random moments mid-stream 2-4 times, then run to the end. */
+/** 50,000 cards in the input, a filter worker SIGKILLed at random moments mid-stream 2-4 times, then run to the end. */
 async function crashRun(eos: boolean): Promise<CrashOutcome> {
   const [input, output, events, dlq, bans] = await Promise.all([
     freshTopic(profile, 'it-crash-in', 6),
@@ -116,7 +116,7 @@ async function crashRun(eos: boolean): Promise<CrashOutcome> {
 }
 
 describe('filter under kill -9', () => {
-  it('loses nothing and duplicates nothing while a worker is SIGKILLed at random points as 100,000 cards flow', {timeout: 300_000}, async () => {
+  it('loses nothing and duplicates nothing while a worker is SIGKILLed at random points as 50,000 cards flow', {timeout: 300_000}, async () => {
     const run = await crashRun(true)
     expect(run.kills.length).toBeGreaterThanOrEqual(2)
     expect(run.kills.every((code) => code === -1)).toBe(true) // really killed, not stopped
