@@ -38,8 +38,10 @@ RUN apt-get update \
 COPY --from=node /usr/local/lib/node_modules /usr/local/lib/node_modules
 RUN ln -s /usr/local/lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm
 WORKDIR /opt/mkt
-COPY package.json package-lock.json ./
-RUN CKJS_LINKING=dynamic npm ci --no-audit --no-fund --ignore-scripts \
+# A checkout has package-lock.json; the npm package (which ships this file and the sources) does not.
+COPY package.json package-lock.json* ./
+RUN if [ -f package-lock.json ]; then install=ci; else install=install; fi \
+ && CKJS_LINKING=dynamic npm $install --no-audit --no-fund --ignore-scripts \
  && CKJS_LINKING=dynamic npm rebuild @confluentinc/kafka-javascript koffi
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin bin

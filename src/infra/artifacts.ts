@@ -75,8 +75,10 @@ export async function resolveArtifact(name: ArtifactName): Promise<ResolvedArtif
     `-DoutputDirectory=${staging}`,
     `-Dmaven.repo.local=${path.join(cacheDir(), 'm2')}`,
     // unpack skips an artifact whose marker exists; the default place is the POM's target/, which
-    // outlives the cache (and sits in a read-only install), so markers live with the staging dir.
+    // outlives the cache (and sits in a read-only install), so markers live with the staging dir
+    // (plugin 2.8, which the Apicurio manifest needs, reads it from the POM's mkt.markersDirectory).
     `-DmarkersDirectory=${staging}.markers`,
+    `-Dmkt.markersDirectory=${staging}.markers`,
   ]
   try {
     await runMaven(args, logFile)

@@ -10,7 +10,7 @@ import {runCli} from '../helpers/cli.js'
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-home-'))
 afterAll(() => fs.rmSync(home, {recursive: true, force: true}))
 
-describe('help, mistyped commands and shell completion', () => {
+describe('help, mistyped commands and shell completion', {timeout: 60_000}, () => {
   it("shows a command's help with `mkt help COMMAND`", async () => {
     const help = await runCli(['help', 'infra', 'up'])
     expect(help.code).toBe(0)

@@ -50,7 +50,8 @@ const env = (extra: Record<string, string> = {}) => ({
 const recorded = () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n') : [])
 afterAll(() => fs.rmSync(root, {recursive: true, force: true}))
 
-describe('mkt infra --runtime docker (against a recording docker CLI)', () => {
+// Each test runs the CLI several times: more than the unit tests' default 5 s on a busy machine.
+describe('mkt infra --runtime docker (against a recording docker CLI)', {timeout: 120_000}, () => {
   it('brings the stack up with compose, copies the secrets out 0600 and writes the profiles for the published ports', async () => {
     const stateDir = path.join(root, 'state-up')
     const up = await runCli(['infra', 'up', '--runtime', 'docker', '--stack', 'full', '--state-dir', stateDir, '--profile', 'dock', '--json'], env())

@@ -55,7 +55,7 @@ export function composeArgs(state: Pick<DockerRuntimeState, 'composeFile' | 'pro
 /** True when a Docker engine (not just the client) answers. */
 export async function dockerEngineAnswers(): Promise<boolean> {
   try {
-    await exec('docker', ['info', '--format', '{{.ServerVersion}}'], {timeout: 5000})
+    await exec('docker', ['info', '--format', '{{.ServerVersion}}'], {timeout: 10_000})
     return true
   } catch {
     return false
