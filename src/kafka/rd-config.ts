@@ -17,6 +17,9 @@ export function rdkafkaConfig(profile: Profile, role: string): RdConfig {
     'client.id': `${profile.clientId}-${role}`,
     'security.protocol': tls ? (sasl ? 'sasl_ssl' : 'ssl') : sasl ? 'sasl_plaintext' : 'plaintext',
     'socket.keepalive.enable': true,
+    // TCP_NODELAY, as the Java client sets it: with Nagle on, a small produce request or reply waits for the
+    // previous one's delayed ACK (about 40 ms) — the gateway's batches of 100 took 41 ms at p50, 27 ms without.
+    'socket.nagle.disable': true,
     // Reconnect quickly to a broker that comes back (librdkafka backs off up to 10 s by default).
     'reconnect.backoff.max.ms': 1000,
     log_level: debugEnabled('mkt:rdkafka') ? 7 : 3,
