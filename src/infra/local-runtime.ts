@@ -26,8 +26,19 @@ import {secretsDir} from '../security/secrets.js'
 import {assertPortsFree, waitForPortsFree} from './ports.js'
 import {checkDiskSpace, checkJava} from './prerequisites.js'
 import {profileForLayout} from './layout-profile.js'
-import {isAlive, logFile, processState, sendSignal, startProcess, stopProcess, type LaunchSpec, type ProcessRecord, type ProcessState} from './process.js'
-import {waitForHeartbeat, waitForHttp, waitForKafka} from './readiness.js'
+import {
+  isAlive,
+  logFile,
+  processState,
+  sendSignal,
+  startProcess,
+  stopProcess,
+  tailFile,
+  type LaunchSpec,
+  type ProcessRecord,
+  type ProcessState,
+} from './process.js'
+import {LoginsRefused, waitForHeartbeat, waitForHttp, waitForKafka} from './readiness.js'
 import {registryHealthUrl, registryLaunch} from './registry-node.js'
 import {withJmxAgent} from './jmx-agent.js'
 import {mirrorLaunch, writeMirrorConfig} from './mirror-node.js'
@@ -299,6 +310,25 @@ export async function waitForRegistry(layout: RuntimeLayout, node: ServiceNode, 
 }
 
 /**
+ * Waits for brokers just launched. One that answers but refuses every login,
+ * the admin's included, is a clear error at once rather than a timeout two
+ * minutes later (CI met it when Kafka 3.9 lost its SCRAM users on a restart:
+ * see metadata.log.max.snapshot.interval.ms in kafka-node.ts).
+ */
+async function brokersReady<T>(context: NodeContext, brokers: ServiceNode[], wait: () => Promise<T>): Promise<T> {
+  return wait().catch((error: Error) => {
+    if (!(error instanceof LoginsRefused)) throw error
+    const names = brokers.map((b) => b.name).join(', ')
+    const log = logFile(brokers[0]!.dataDir)
+    throw new MktError(
+      `${names} ${brokers.length > 1 ? 'run but refuse' : 'runs but refuses'} every login, the admin's included. The end of ${brokers[0]!.name}'s log (${log}):\n${tailFile(log, 15)}`,
+      `Check that ${context.state.layout.stateDir}/secrets holds the passwords the cluster was created with (\`mkt users list\` as the admin, once it answers); \`mkt infra logs ${brokers[0]!.name}\` shows the whole log.`,
+      'infra',
+    )
+  })
+}
+
+/**
  * Starts one node exactly as `infra up` starts it and waits until it
  * answers: a broker on its own client port (Kafka admin requests, with the
  * brokers that are running registered and a controller elected), the
@@ -312,7 +342,7 @@ export async function startNode(context: NodeContext, node: ServiceNode, timeout
     const alone: Profile = {...profileForLayout(layout, 'local', ADMIN_PRINCIPAL, cluster), brokers: [`${layout.host}:${node.ports.client}`]}
     const peers = clusterNodes(layout, cluster)
     const expected = peers.filter((b) => b.name === node.name || processState(b.dataDir, b.name).state === 'running').length
-    await waitForKafka(alone, [node], timeoutMs, expected)
+    await brokersReady(context, [node], () => waitForKafka(alone, [node], timeoutMs, expected))
   } else {
     await waitForService(layout, node, timeoutMs)
   }
@@ -408,7 +438,7 @@ export async function startLocalRuntime(options: StartOptions): Promise<StartRes
         cluster === 'main' ? `Starting Kafka (${nodes})` : `Starting the analytics cluster (${nodes})`,
         async () => {
           await Promise.all(brokers.filter(isDown).map((node) => launchNode(context, node)))
-          return waitForKafka(profileForLayout(layout, 'local', ADMIN_PRINCIPAL, cluster), brokers, timeoutMs)
+          return brokersReady(context, brokers, () => waitForKafka(profileForLayout(layout, 'local', ADMIN_PRINCIPAL, cluster), brokers, timeoutMs))
         },
         (info) => `controller ${info.controller}`,
       )

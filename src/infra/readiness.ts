@@ -37,13 +37,24 @@ export async function waitFor(nodes: ServiceNode[], timeoutMs: number, check: ()
       const {state, record} = processState(node.dataDir, node.name)
       if (!isAlive(state)) throw await diedError(node, record)
     }
-    const result = await check().catch((error: Error) => error.message)
+    const result = await check().catch((error: Error & {fatal?: boolean}) => {
+      if (error.fatal) throw error
+      return error.message
+    })
     if (result === true) return
     last = result
     if (Date.now() > deadline) throw timeoutError(nodes[0]!, Math.round(timeoutMs / 1000), last)
     await sleep(500)
   }
 }
+
+/** A broker that answers but refuses every SCRAM login, the admin's included, for this long (at most a quarter of the wait) is not going to accept them. */
+export const REFUSED_LOGINS_MS = 20_000
+
+/** Thrown by waitForKafka when the broker has been refusing every login for REFUSED_LOGINS_MS. */
+export class LoginsRefused extends Error {}
+
+const isAuthFailure = (error: Error) => /SASL.*authentication failed|invalid credentials|Authentication failed/i.test(`${error.name} ${error.message}`)
 
 /** Ready when every broker (or `expected` of them) has registered with the quorum and a controller is elected. */
 export async function waitForKafka(
@@ -53,15 +64,27 @@ export async function waitForKafka(
   expected = brokers.length,
 ): Promise<{clusterId: string; controller: number}> {
   let info = {clusterId: '', controller: -1}
+  let refusedSince: number | undefined
   await waitFor(brokers, timeoutMs, async () => {
     const admin = createKafka(profile, {role: 'infra', retries: 0, connectionTimeout: 1000}).admin()
     try {
       await admin.connect()
       const cluster = await admin.describeCluster()
+      refusedSince = undefined
       if (cluster.brokers.length < expected) return `${cluster.brokers.length}/${expected} brokers registered`
       if (cluster.controller === null || cluster.controller < 0) return 'no active controller yet'
       info = {clusterId: cluster.clusterId, controller: cluster.controller}
       return true
+    } catch (error) {
+      if (!isAuthFailure(error as Error)) throw error
+      // Right after a start a broker may refuse logins for a moment; one that keeps refusing its own admin is stuck.
+      refusedSince ??= Date.now()
+      const window = Math.min(REFUSED_LOGINS_MS, timeoutMs / 4)
+      if (Date.now() - refusedSince > window)
+        throw Object.assign(new LoginsRefused(`${brokers.map((b) => b.name).join(', ')} refused every login for ${Math.round(window / 1000)}s`), {
+          fatal: true,
+        })
+      throw error
     } finally {
       await admin.disconnect().catch(() => {})
     }

@@ -185,6 +185,46 @@ describe('failure drills: mkt infra kill / restart', () => {
     expect(await passedOf()).toBe(before.passed)
   })
 
+  it(
+    "says at once, not after its timeout, when a restarted broker refuses every login (here: an admin password that is not the cluster's)",
+    {timeout: 180_000},
+    async () => {
+      const file = path.join(stateDir, 'secrets', 'admin.password')
+      const password = fs.readFileSync(file, 'utf8')
+      fs.writeFileSync(file, 'not-the-password\n', {mode: 0o600})
+      try {
+        const started = Date.now()
+        const refused = await runCli(['infra', 'restart', 'kafka-1', '--timeout', '120'], env, 150_000)
+        expect(refused.code, refused.stderr).toBe(6)
+        expect(refused.stderr).toContain("kafka-1 runs but refuses every login, the admin's included.")
+        expect(Date.now() - started).toBeLessThan(90_000) // 20 s of refusals, not the 120 s timeout
+      } finally {
+        fs.writeFileSync(file, password, {mode: 0o600})
+      }
+      const back = await runCli(['infra', 'restart', 'kafka-1'], env, 150_000)
+      expect(back.code, back.stderr).toBe(0)
+      expect((await runCli(['topics', 'list'], env)).code).toBe(0)
+    },
+  )
+
+  // Kafka 3.9 loses every SCRAM user on a node that rebuilds its metadata from a log with the bootstrap users and a
+  // deleted user (for some user names, this one among them) and no snapshot before them; the runtime takes a metadata
+  // snapshot every 30 s so that a restart starts from one. Without it this restart refused every login (checked by hand).
+  it('keeps every SCRAM user across a restart after a user was deleted', {timeout: 180_000}, async () => {
+    const name = 'it-user-66756'
+    expect((await runCli(['users', 'create', name], env)).code).toBe(0)
+    expect((await runCli(['users', 'delete', name], env)).code).toBe(0)
+    const metadata = path.join(stateDir, 'kafka-1', 'data', '__cluster_metadata-0')
+    const snapshots = () => fs.readdirSync(metadata).filter((f) => f.endsWith('.checkpoint')).length
+    const before = snapshots()
+    const deadline = Date.now() + 60_000
+    while (snapshots() === before && Date.now() < deadline) await sleep(1000)
+    expect(snapshots()).toBeGreaterThan(before)
+    const restarted = await runCli(['infra', 'restart', 'kafka-1'], env, 150_000)
+    expect(restarted.code, restarted.stderr).toBe(0)
+    expect((await runCli(['topics', 'list'], {...env, MKT_PROFILE: 'drills:shop'})).code).not.toBe(14) // the shop logs in too
+  })
+
   // On this runtime of its own: a renewal that went wrong must not take the shared one down with it.
   it('names the broker host names and IP, and a renewal with --force plus a broker restart keeps the cluster usable', {timeout: 300_000}, async () => {
     const show = await runCli(['certs', 'show', '--json'], env)
