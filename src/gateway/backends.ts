@@ -7,13 +7,14 @@ import type {Logger} from '../log-structured.js'
 import {RecommendClient, type RecommendInput, type RecommendReply, type RecommendRequest} from '../recommend/request.js'
 import {startIndexer, type Answer, type Indexer} from '../search/indexer.js'
 import type {SearchRequest} from '../search/query.js'
-import {CardSession, type CardResult} from '../shop/card-session.js'
+import {CardSession, type BatchOutcome, type BatchSendOptions} from '../shop/card-session.js'
 import type {TableProduct} from '../catalog/product-table.js'
 import type {GatewayPrincipal} from './keys.js'
 
 /** What the gateway's routes call: the same library functions the CLI uses, opened once and kept. */
 export interface GatewayBackends {
-  sendCards(values: unknown[], store: string | undefined, source: string): Promise<CardResult[]>
+  /** A request body of cards (JSON bytes), parsed, checked and encoded as `mkt shop send` does, then produced. */
+  sendCards(body: Uint8Array, options: BatchSendOptions): Promise<BatchOutcome>
   product(id: string): {product: TableProduct; banned: boolean} | undefined
   search(request: SearchRequest, userId?: string): Answer
   recordView(userId: string, productId: string): Promise<ViewEvent>
@@ -91,7 +92,7 @@ export async function openBackends(options: BackendOptions): Promise<GatewayBack
   const views = lazy<ViewEventSink>(() => openViewEvents(profiles.client))
   const recommendations = lazy(() => RecommendClient.open(profiles.client))
   return {
-    sendCards: async (values, store, source) => (await cards.get()).send(values, {...(store ? {store} : {}), source}),
+    sendCards: async (body, sendOptions) => (await cards.get()).sendJson(body, sendOptions),
     product: (id) => indexer.lookup(id),
     search: (request, userId) => indexer.search(request, userId),
     recordView: async (userId, productId) => {

@@ -1,6 +1,7 @@
 import type {FastifyInstance, FastifyReply} from 'fastify'
 
 import {MktError} from '../errors.js'
+import type {BatchRefusal} from '../shop/index.js'
 import type {GatewayBackends} from './backends.js'
 import type {KeyRole} from './keys.js'
 import {problem} from './problem.js'
@@ -49,60 +50,79 @@ function notReady(backends: GatewayBackends, reply: FastifyReply): boolean {
   return true
 }
 
+/** A batch refused before any card of it was sent, as the 400 it is. */
+function refusalError(refused: Exclude<BatchRefusal, {code: 'foreignStore'}>): MktError {
+  const schema = 'See the ProductCard schema in /openapi.json.'
+  switch (refused.code) {
+    case 'notJson':
+      return new MktError(`The body is not valid JSON: ${refused.detail}`, schema, 'usage')
+    case 'notCards':
+      return new MktError('The body must be one card (a JSON object) or a non-empty array of cards.', schema, 'usage')
+    case 'tooMany':
+      return new MktError(`A batch may hold at most ${refused.max} cards, got ${refused.count}.`, `Split it into requests of ${refused.max}.`, 'usage')
+  }
+}
+
 export function registerRoutes(app: FastifyInstance, options: {backends: GatewayBackends; maxBatch?: number | undefined; metrics: GatewayMetrics}): void {
   const {backends} = options
   const maxBatch = options.maxBatch ?? MAX_BATCH
 
-  app.post<{Body: unknown}>(
-    '/v1/products',
-    {
-      config: {roles: ['shop', 'admin']},
-      schema: {
-        tags: ['shop'],
-        summary: 'Send one product card or a batch of them',
-        description: `Each card is validated as \`mkt shop send\` validates it and produced with the same idempotent acks=all producer; a rejected card goes to shop-products-dlq with its reasons. A shop key's card without store_id gets the key's store; a card of another store refuses the whole request (403). An admin key sends cards of any store. 200: every card accepted; 422: at least one rejected (the results say which; the others are in Kafka). At most ${maxBatch} cards per request.`,
-        security: secured,
-        body: {oneOf: [{$ref: 'ProductCard#'}, {type: 'array', minItems: 1, maxItems: maxBatch, items: {$ref: 'ProductCard#'}}]},
-        response: {200: json('SendResult', 'Every card was accepted.'), 422: json('SendResult', 'At least one card was rejected.'), ...problems},
+  // The cards' bytes go to the card session as they came: it parses, checks and encodes large batches on
+  // worker threads (as `mkt shop send` does), so JSON is not parsed here.
+  app.register(async (scope) => {
+    scope.removeContentTypeParser('application/json')
+    scope.addContentTypeParser('application/json', {parseAs: 'buffer'}, (_request, body, done) => done(null, body))
+    scope.post<{Body: Buffer}>(
+      '/v1/products',
+      {
+        config: {roles: ['shop', 'admin']},
+        schema: {
+          tags: ['shop'],
+          summary: 'Send one product card or a batch of them',
+          description: `Each card is validated as \`mkt shop send\` validates it and produced with the same idempotent acks=all producer; a rejected card goes to shop-products-dlq with its reasons. A shop key's card without store_id gets the key's store; a card of another store refuses the whole request (403). An admin key sends cards of any store. 200: every card accepted; 422: at least one rejected (the results say which; the others are in Kafka). At most ${maxBatch} cards per request.`,
+          security: secured,
+          body: {oneOf: [{$ref: 'ProductCard#'}, {type: 'array', minItems: 1, maxItems: maxBatch, items: {$ref: 'ProductCard#'}}]},
+          response: {200: json('SendResult', 'Every card was accepted.'), 422: json('SendResult', 'At least one card was rejected.'), ...problems},
+        },
+        // The cards are checked one by one by the card session, so that one bad card does not refuse the batch and each gets its DLQ record.
+        validatorCompiler: () => () => true,
       },
-      // The cards are checked one by one below, so that one bad card does not refuse the batch and each gets its DLQ record.
-      validatorCompiler: () => () => true,
-    },
-    async (request, reply) => {
-      const body = request.body
-      const values = Array.isArray(body) ? body : [body]
-      if ((!Array.isArray(body) && (typeof body !== 'object' || body === null)) || values.length === 0)
-        throw new MktError('The body must be one card (a JSON object) or a non-empty array of cards.', 'See the ProductCard schema in /openapi.json.', 'usage')
-      if (values.length > maxBatch)
-        throw new MktError(`A batch may hold at most ${maxBatch} cards, got ${values.length}.`, `Split it into requests of ${maxBatch}.`, 'usage')
-      const key = request.apiKey!
-      const foreign =
-        key.role !== 'shop'
-          ? []
-          : values.flatMap((v, i) => {
-              const store = (v as {store_id?: unknown} | null)?.store_id
-              return typeof store === 'string' && store.trim() !== key.store ? [`#${i} (${store})`] : []
-            })
-      if (foreign.length > 0)
-        return reply
-          .status(403)
-          .type('application/problem+json')
-          .send(
-            problem(
-              403,
-              'denied',
-              `The key ${key.name} sends cards of store ${key.store} only; ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ` and ${foreign.length - 5} more` : ''} belong to another store.`,
-              {
-                suggestion: 'Nothing of this request was sent. Drop store_id (it is filled in) or use that store’s key.',
-                instance: request.url,
-              },
-            ),
-          )
-      const results = await backends.sendCards(values, key.store, `gateway:${key.name}`)
-      const rejected = results.filter((r) => r.status === 'rejected').length
-      return reply.status(rejected > 0 ? 422 : 200).send({accepted: results.length - rejected, rejected, results})
-    },
-  )
+      async (request, reply) => {
+        const key = request.apiKey!
+        // Fastify leaves the body out of a request that has none.
+        const outcome = await backends.sendCards(request.body ?? Buffer.alloc(0), {
+          maxCards: maxBatch,
+          ...(key.store ? {store: key.store} : {}),
+          ...(key.role === 'shop' ? {onlyStore: key.store ?? ''} : {}),
+          source: `gateway:${key.name}`,
+        })
+        if ('refused' in outcome) {
+          const refused = outcome.refused
+          if (refused.code === 'foreignStore') {
+            const foreign = refused.cards
+            return reply
+              .status(403)
+              .type('application/problem+json')
+              .send(
+                problem(
+                  403,
+                  'denied',
+                  `The key ${key.name} sends cards of store ${key.store} only; ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ` and ${foreign.length - 5} more` : ''} belong to another store.`,
+                  {
+                    suggestion: 'Nothing of this request was sent. Drop store_id (it is filled in) or use that store’s key.',
+                    instance: request.url,
+                  },
+                ),
+              )
+          }
+          throw refusalError(refused)
+        }
+        const results = outcome.results
+        const rejected = results.filter((r) => r.status === 'rejected').length
+        return reply.status(rejected > 0 ? 422 : 200).send({accepted: results.length - rejected, rejected, results})
+      },
+    )
+  })
 
   app.get<{Params: {id: string}}>(
     '/v1/products/:id',

@@ -5,6 +5,9 @@ import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {buildGateway, createKey, KeyRing, listKeys, parseWait, revokeKey, type GatewayBackends} from '../../src/gateway/index.js'
+import {bundledSchema} from '../../src/schema/avro.js'
+import {encodeBatch, type EncodedBatch} from '../../src/shop/card-batch.js'
+import type {BatchSendOptions} from '../../src/shop/index.js'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mkt-gw-unit-'))
 afterAll(() => fs.rmSync(dir, {recursive: true, force: true}))
@@ -54,11 +57,15 @@ describe('the gateway over HTTP (Fastify inject; the platform behind it is a sta
   const file = path.join(dir, 'keys-http.json')
   const shop = createKey(file, {name: 'shop', role: 'shop', store: 'store-1'}).key
   const web = createKey(file, {name: 'web', role: 'storefront'}).key
-  const sent: unknown[][] = []
+  // The card session's own parsing and checks, without Kafka: what it would produce is kept.
+  const sent: EncodedBatch[] = []
+  const encoding = {cardSchemaId: 1, cardType: bundledSchema('product-card.avsc').type, partitions: 3}
   const backends = {
-    sendCards: async (values: unknown[]) => {
-      sent.push(values)
-      return values.map((v, index) => ({index, product_id: (v as {product_id: string}).product_id, status: 'accepted' as const, partition: 0}))
+    sendCards: async (body: Uint8Array, options: BatchSendOptions) => {
+      const batch = encodeBatch(body, {maxCards: Number.POSITIVE_INFINITY, ...options}, encoding)
+      if (batch.refused) return {refused: batch.refused}
+      sent.push(batch)
+      return {results: batch.results}
     },
     search: () => ({total: 0, mode: 'none' as const, tookMs: 0.1, hits: [], query: {text: 'x', limit: 10, sort: 'relevance' as const}}),
     health: () => ({ok: true, search: {ok: true, caughtUp: true, products: 0, visible: 0, bans: 0}}),
@@ -87,15 +94,28 @@ describe('the gateway over HTTP (Fastify inject; the platform behind it is a sta
 
   it("refuses a batch over the limit or with another store's card before sending any, and fills a missing store_id", async () => {
     expect((await call('POST', '/v1/products', shop, [{}, {}, {}])).json()).toMatchObject({status: 400, detail: 'A batch may hold at most 2 cards, got 3.'})
-    expect((await call('POST', '/v1/products', shop, [])).statusCode).toBe(400)
+    expect((await call('POST', '/v1/products', shop, [])).json()).toMatchObject({
+      status: 400,
+      detail: 'The body must be one card (a JSON object) or a non-empty array of cards.',
+    })
+    const notJson = await app.inject({
+      method: 'POST',
+      url: '/v1/products',
+      headers: {'x-api-key': shop, 'content-type': 'application/json'},
+      payload: '[{"product_id":',
+    })
+    expect(notJson.headers['content-type']).toMatch(/^application\/problem\+json/)
+    expect(notJson.json()).toMatchObject({status: 400, code: 'usage', detail: expect.stringMatching(/^The body is not valid JSON: /)})
     const foreign = await call('POST', '/v1/products', shop, [
       {product_id: 'a', store_id: 'store-1'},
       {product_id: 'b', store_id: 'store-2'},
     ])
     expect(foreign.json()).toMatchObject({status: 403, detail: 'The key shop sends cards of store store-1 only; #1 (store-2) belong to another store.'})
     expect(sent).toEqual([])
-    expect((await call('POST', '/v1/products', shop, {product_id: 'a'})).json()).toMatchObject({accepted: 1, rejected: 0})
-    expect(sent).toEqual([[{product_id: 'a'}]])
+    const one = await call('POST', '/v1/products', shop, {product_id: 'a'})
+    expect(one.statusCode).toBe(422)
+    expect(one.json()).toMatchObject({accepted: 0, rejected: 1, results: [{index: 0, product_id: 'a', status: 'rejected'}]})
+    expect(sent.map((b) => b.rejects.map((r) => JSON.parse(r.text) as unknown))).toEqual([[{product_id: 'a', store_id: 'store-1'}]])
   })
 
   it('limits each key per minute with 429 and Retry-After', async () => {
