@@ -67,8 +67,8 @@ export function registerRoutes(app: FastifyInstance, options: {backends: Gateway
   const {backends} = options
   const maxBatch = options.maxBatch ?? MAX_BATCH
 
-  // The cards' bytes go to the card session as they came: it parses, checks and encodes large batches on
-  // worker threads (as `mkt shop send` does), so JSON is not parsed here.
+  // The cards' bytes go to the card session as they came: it parses, checks and encodes them in one pass
+  // into one buffer (as `mkt shop send` does its chunks), so the JSON is not parsed here first.
   app.register(async (scope) => {
     scope.removeContentTypeParser('application/json')
     scope.addContentTypeParser('application/json', {parseAs: 'buffer'}, (_request, body, done) => done(null, body))

@@ -67,7 +67,8 @@ export function encodeBatch(input: Uint8Array | unknown[], rules: BatchRules, en
   if (!Array.isArray(input)) {
     if (input.byteLength === 0) return refuse({code: 'notCards'})
     try {
-      body = JSON.parse(decodeUtf8(Buffer.from(input.buffer, input.byteOffset, input.byteLength)))
+      // A byte order mark is not JSON, but editors write one (Fastify's own parser drops it too).
+      body = JSON.parse(decodeUtf8(Buffer.from(input.buffer, input.byteOffset, input.byteLength)).replace(/^\uFEFF/, ''))
     } catch (error) {
       return refuse({code: 'notJson', detail: (error as Error).message})
     }

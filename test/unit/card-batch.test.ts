@@ -62,6 +62,11 @@ describe('a batch of cards from a request body', () => {
     expect(encodeBatch(bytes(mixed), {maxCards: 5, onlyStore: 'store-1'}, encoding).refused).toEqual({code: 'foreignStore', cards: ['#2 (store-2)']})
   })
 
+  it('reads a body that starts with a byte order mark', () => {
+    const batch = encodeBatch(Buffer.concat([Buffer.from('\uFEFF'), bytes(sample[0])]), {maxCards: 1}, encoding)
+    expect(batch.results).toMatchObject([{status: 'accepted', product_id: sample[0]!.product_id}])
+  })
+
   it("fills a missing store_id with the sender's store before validating", () => {
     const {store_id: _drop, ...withoutStore} = sample[0]!
     const batch = encodeBatch(bytes(withoutStore), {maxCards: 1, store: 'store-9', onlyStore: 'store-9'}, encoding)
